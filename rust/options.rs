@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Mount options, with tmpfs' spellings: `mode`, `uid`, `gid`, `size`,
+//! `nr_inodes`.
+//!
+//! Parsing is plain Rust over byte strings, so that it is unit-tested by
+//! KUnit without a mount.
+
+#![forbid(unsafe_code)]
+
+use kernel::prelude::*;
+
+/// Default permission bits of the root directory, as tmpfs.
+pub(crate) const DEFAULT_MODE: u16 = 0o1777;
+
+/// Options of one pdirfs instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Options {
+    /// Permission bits of the root directory.
+    pub(crate) mode: u16,
+    /// Owner of the root directory (in the initial user namespace).
+    pub(crate) uid: u32,
+    /// Group of the root directory (in the initial user namespace).
+    pub(crate) gid: u32,
+    /// Most bytes of file data, counted in whole pages; `None`: unlimited.
+    pub(crate) max_bytes: Option<u64>,
+    /// Most inodes; `None`: unlimited.
+    pub(crate) max_inodes: Option<u64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            mode: DEFAULT_MODE,
+            uid: 0,
+            gid: 0,
+            max_bytes: None,
+            max_inodes: None,
+        }
+    }
+}
+
+/// Parses a size as tmpfs does: a number with an optional binary suffix
+/// (`k`, `m`, `g`, `t`, `p`, `e`, either case), or a percentage of RAM
+/// (`50%`).  `0` means unlimited.  `total_ram` is the machine's RAM in bytes.
+///
+/// Unlike `memparse()`, trailing garbage and overflow are errors: a typo must
+/// not silently become a different limit.
+pub(crate) fn parse_size(s: &[u8], total_ram: u64) -> Result<u64> {
+    let digits = s.iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 {
+        return Err(EINVAL);
+    }
+    let mut n: u64 = 0;
+    for &c in &s[..digits] {
+        n = n
+            .checked_mul(10)
+            .and_then(|n| n.checked_add(u64::from(c - b'0')))
+            .ok_or(EINVAL)?;
+    }
+    let rest = &s[digits..];
+    let shift = match rest {
+        [] => 0,
+        [b'k' | b'K'] => 10,
+        [b'm' | b'M'] => 20,
+        [b'g' | b'G'] => 30,
+        [b't' | b'T'] => 40,
+        [b'p' | b'P'] => 50,
+        [b'e' | b'E'] => 60,
+        [b'%'] => {
+            if n > 100 {
+                return Err(EINVAL);
+            }
+            // n <= 100, so this cannot overflow for any real RAM size.
+            return (total_ram / 100).checked_mul(n).ok_or(EINVAL);
+        }
+        _ => return Err(EINVAL),
+    };
+    if shift > 0 && n > (u64::MAX >> shift) {
+        return Err(EINVAL);
+    }
+    Ok(n << shift)
+}
+
+/// Parses a count (`nr_inodes`), with the same suffixes as [`parse_size`]
+/// but no percentage.
+pub(crate) fn parse_count(s: &[u8]) -> Result<u64> {
+    if s.last() == Some(&b'%') {
+        return Err(EINVAL);
+    }
+    parse_size(s, 0)
+}
+
+/// Turns a limit where `0` means "unlimited" into an `Option`.
+pub(crate) fn limit(n: u64) -> Option<u64> {
+    (n != 0).then_some(n)
+}
+
+#[kunit_tests(pdirfs_options)]
+mod tests {
+    use super::*;
+
+    const GIB: u64 = 1 << 30;
+
+    #[test]
+    fn size_plain_and_suffixes() {
+        assert_eq!(parse_size(b"0", GIB), Ok(0));
+        assert_eq!(parse_size(b"4096", GIB), Ok(4096));
+        assert_eq!(parse_size(b"16k", GIB), Ok(16 << 10));
+        assert_eq!(parse_size(b"16K", GIB), Ok(16 << 10));
+        assert_eq!(parse_size(b"3m", GIB), Ok(3 << 20));
+        assert_eq!(parse_size(b"2G", GIB), Ok(2 << 30));
+        assert_eq!(parse_size(b"1t", GIB), Ok(1 << 40));
+        assert_eq!(parse_size(b"7e", GIB), Ok(7 << 60));
+    }
+
+    #[test]
+    fn size_percent_of_ram() {
+        assert_eq!(parse_size(b"50%", 8 * GIB), Ok(4 * GIB));
+        assert_eq!(parse_size(b"100%", 8 * GIB), Ok(8 * GIB));
+        assert_eq!(parse_size(b"0%", 8 * GIB), Ok(0));
+        assert_eq!(parse_size(b"101%", 8 * GIB), Err(EINVAL));
+    }
+
+    #[test]
+    fn size_rejects_garbage_and_overflow() {
+        assert_eq!(parse_size(b"", GIB), Err(EINVAL));
+        assert_eq!(parse_size(b"k", GIB), Err(EINVAL));
+        assert_eq!(parse_size(b"-1", GIB), Err(EINVAL));
+        assert_eq!(parse_size(b"12kb", GIB), Err(EINVAL));
+        assert_eq!(parse_size(b"1 k", GIB), Err(EINVAL));
+        assert_eq!(parse_size(b"0x10", GIB), Err(EINVAL));
+        assert_eq!(parse_size(b"18446744073709551615", GIB), Ok(u64::MAX));
+        assert_eq!(parse_size(b"18446744073709551616", GIB), Err(EINVAL));
+        assert_eq!(parse_size(b"16e", GIB), Err(EINVAL));
+        assert_eq!(parse_size(b"15e", GIB), Ok(15 << 60));
+    }
+
+    #[test]
+    fn count_has_no_percent() {
+        assert_eq!(parse_count(b"1000"), Ok(1000));
+        assert_eq!(parse_count(b"2k"), Ok(2048));
+        assert_eq!(parse_count(b"10%"), Err(EINVAL));
+        assert_eq!(limit(0), None);
+        assert_eq!(limit(5), Some(5));
+    }
+}

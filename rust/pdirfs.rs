@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! pdirfs: a RAM filesystem for parallel directory operations.
+//!
+//! The crate has two layers:
+//! - [`vfs`]: safe abstractions over the C VFS; all `unsafe` code is there.
+//! - everything else: the filesystem itself, with `#![forbid(unsafe_code)]`.
+
+mod options;
+mod super_;
+mod vfs;
+
+use kernel::prelude::*;
+
+module! {
+    type: PdirfsModule,
+    name: "pdirfs",
+    authors: ["pdirfs developers"],
+    description: "RAM filesystem for parallel directory operations",
+    license: "GPL",
+}
+
+#[pin_data]
+struct PdirfsModule {
+    #[pin]
+    fs: vfs::fs_type::Registration<super_::Pdirfs>,
+}
+
+impl kernel::InPlaceModule for PdirfsModule {
+    fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            fs <- vfs::fs_type::Registration::new(module),
+        })
+    }
+}

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Safe abstractions over the Linux VFS, used by pdirfs.
+//!
+//! This module is the only place in pdirfs that contains `unsafe` code: it
+//! wraps `kernel::bindings` (the C VFS) in types whose safe methods uphold
+//! the C side's rules, in the style of `rust/kernel/`.  The filesystem logic
+//! (everything outside `vfs`) is compiled with `#![forbid(unsafe_code)]`.
+//!
+//! - [`fs_type`]: the [`fs_type::FileSystem`] trait and registration of a
+//!   filesystem type through the mount API (`fs_context`).
+//! - [`param`]: mount parameter tables for `fs_parse()` and parsed values.
+//! - [`sb`]: superblocks.
+//! - [`inode`]: inodes.
+
+pub(crate) mod fs_type;
+pub(crate) mod inode;
+pub(crate) mod mm;
+pub(crate) mod param;
+pub(crate) mod sb;

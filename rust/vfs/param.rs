@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Mount parameters: tables for `fs_parse()` and the values it returns.
+//!
+//! C reference: `include/linux/fs_parser.h`, `include/linux/fs_context.h`.
+
+use core::ffi::c_char;
+use kernel::{bindings, prelude::*, str::CStr};
+
+/// The type of a mount parameter, as `fs_parse()` validates it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum ParamKind {
+    /// A string, interpreted by the filesystem (`fsparam_string`).
+    String,
+    /// A `u32` in octal (`fsparam_u32oct`), e.g. a mode.
+    U32Oct,
+    /// A decimal `u32`.
+    U32,
+    /// A user id, mapped through the mounter's user namespace.
+    Uid,
+    /// A group id, mapped through the mounter's user namespace.
+    Gid,
+}
+
+/// One parameter of a [`ParamTable`].
+pub(crate) struct ParamSpec {
+    /// The parameter's name, e.g. `c"size"`.
+    pub(crate) name: &'static CStr,
+    /// How `fs_parse()` validates its value.
+    pub(crate) kind: ParamKind,
+}
+
+/// A table of mount parameters in the layout `fs_parse()` expects: an array of
+/// `struct fs_parameter_spec` terminated by an all-zero entry.
+///
+/// Build it with [`ParamTable::new`] in a `static`.
+///
+/// # Invariants
+///
+/// `specs[..N - 1]` describe the parameters with `opt` equal to their index,
+/// `specs[N - 1]` is all zero, and every `name` points to a `'static` C string.
+pub(crate) struct ParamTable<const N: usize> {
+    specs: [bindings::fs_parameter_spec; N],
+}
+
+// SAFETY: The table is immutable after construction and only holds pointers
+// to `'static` strings and C functions, which may be shared between threads.
+unsafe impl<const N: usize> Sync for ParamTable<N> {}
+
+impl<const N: usize> ParamTable<N> {
+    /// Builds the table from `params`; `N` must be `params.len() + 1`.
+    pub(crate) const fn new(params: &[ParamSpec]) -> Self {
+        assert!(
+            params.len() + 1 == N,
+            "ParamTable<N> needs N == params.len() + 1"
+        );
+        assert!(N <= u8::MAX as usize, "too many mount parameters");
+        // The all-zero entry is the terminator `fs_parse()` stops at.
+        let mut specs = [bindings::fs_parameter_spec {
+            name: core::ptr::null(),
+            type_: None,
+            opt: 0,
+            flags: 0,
+            data: core::ptr::null(),
+        }; N];
+        let mut i = 0;
+        while i < params.len() {
+            let p = &params[i];
+            let (type_, data): (bindings::fs_param_type, usize) = match p.kind {
+                ParamKind::String => (Some(bindings::fs_param_is_string), 0),
+                // `data` is the number base for fs_param_is_u32().
+                ParamKind::U32Oct => (Some(bindings::fs_param_is_u32), 8),
+                ParamKind::U32 => (Some(bindings::fs_param_is_u32), 0),
+                ParamKind::Uid => (Some(bindings::fs_param_is_uid), 0),
+                ParamKind::Gid => (Some(bindings::fs_param_is_gid), 0),
+            };
+            specs[i] = bindings::fs_parameter_spec {
+                name: p.name.as_char_ptr(),
+                type_,
+                opt: i as u8,
+                flags: 0,
+                data: data as *const core::ffi::c_void,
+            };
+            i += 1;
+        }
+        Self { specs }
+    }
+
+    /// The table as the C array `file_system_type::parameters` points to.
+    pub(crate) const fn as_ptr(&self) -> *const bindings::fs_parameter_spec {
+        self.specs.as_ptr()
+    }
+}
+
+/// A parameter value that `fs_parse()` validated.
+pub(crate) enum ParamValue<'a> {
+    /// For [`ParamKind::String`].
+    String(&'a CStr),
+    /// For [`ParamKind::U32`] and [`ParamKind::U32Oct`].
+    U32(u32),
+    /// For [`ParamKind::Uid`]: the id in the initial user namespace.
+    Uid(u32),
+    /// For [`ParamKind::Gid`]: the id in the initial user namespace.
+    Gid(u32),
+}
+
+/// A parsed parameter: its index in the filesystem's table and its value.
+pub(crate) struct Param<'a> {
+    /// Index of the parameter in the table it was declared in.
+    pub(crate) index: usize,
+    /// The parameter's name as the user gave it.
+    pub(crate) key: &'a CStr,
+    /// The validated value.
+    pub(crate) value: ParamValue<'a>,
+}
+
+/// The error log of a filesystem context: messages appear in the kernel log
+/// and are readable by `fsconfig()` callers from the context's fd.
+///
+/// # Invariants
+///
+/// `fc` points to a valid `struct fs_context` for the lifetime `'a`.
+pub(crate) struct FcLog<'a> {
+    fc: *mut bindings::fs_context,
+    _p: core::marker::PhantomData<&'a ()>,
+}
+
+impl FcLog<'_> {
+    /// # Safety
+    ///
+    /// `fc` must be valid for the returned lifetime.
+    pub(crate) unsafe fn from_raw<'a>(fc: *mut bindings::fs_context) -> FcLog<'a> {
+        FcLog {
+            fc,
+            _p: core::marker::PhantomData,
+        }
+    }
+
+    /// Logs an error with the filesystem's name as prefix (`errorf()`), and
+    /// returns `EINVAL` so callers can write `return Err(log.invalid(...))`.
+    pub(crate) fn invalid(&self, msg: core::fmt::Arguments<'_>) -> Error {
+        self.log(b'e', msg);
+        EINVAL
+    }
+
+    /// Logs an error (`errorf()`).
+    pub(crate) fn error(&self, msg: core::fmt::Arguments<'_>) {
+        self.log(b'e', msg);
+    }
+
+    fn log(&self, level: u8, msg: core::fmt::Arguments<'_>) {
+        let Ok(s) = CString::try_from_fmt(msg) else {
+            return;
+        };
+        // SAFETY: By the type invariant `fc` is valid; `logfc()` copies the
+        // formatted message, and "%s" consumes exactly the one C string
+        // argument passed.  As `invalfc()` does, the prefix is the one the
+        // VFS set up for this context (the filesystem's name).
+        unsafe {
+            bindings::logfc(
+                (*self.fc).log.log,
+                (*self.fc).log.prefix,
+                level as c_char,
+                c"%s".as_ptr(),
+                s.as_char_ptr(),
+            )
+        };
+    }
+}

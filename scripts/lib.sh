@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings for the pdirfs scripts.  Sourced, not run.
+#
+# Everything built lives outside the repository, in $PDIRFS_CACHE, so that a
+# fresh clone on the same machine (CI) reuses it and `git clean` never costs a
+# kernel build.
+
+PDIRFS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PDIRFS_CACHE=${PDIRFS_CACHE:-/var/cache/pdirfs}
+KSRC=${KSRC:-$PDIRFS_CACHE/linux}          # git tree: base commit + patches/series
+KBUILD_OUT=${KBUILD_OUT:-$PDIRFS_CACHE/build}  # O= directory of the kernel build
+KERNEL_TARBALL=/usr/src/linux-source-7.3.tar.xz
+BASE_TAG=pdirfs-base
+WORK_BRANCH=pdirfs
+
+export LLVM=-19
+export LIBCLANG_PATH=/usr/lib/llvm-19/lib
+export RUST_LIB_SRC=/usr/lib/rustlib/src/rust/library
+export PATH="$HOME/.cargo/bin:$PATH"
+
+say() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+# The kernel's make, with the toolchain settings every invocation needs.
+kmake() {
+	make -C "$KSRC" O="$KBUILD_OUT" LLVM="$LLVM" RUST_LIB_SRC="$RUST_LIB_SRC" "$@"
+}

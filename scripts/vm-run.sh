@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the patched kernel in QEMU with a hermetic busybox initramfs holding
+# pdirfs.ko and the test binaries, run one job, and judge the result.
+#
+#   scripts/vm-run.sh check   run all tests; print "N passed, N failed"
+#   scripts/vm-run.sh demo    mount pdirfs and show it
+#
+# QEMU always runs under `timeout` (PDIRFS_VM_TIMEOUT seconds).  TCG is the
+# default; a working KVM is used when a quick probe boot shows one (on some
+# machines /dev/kvm opens but guests hang before the kernel prints: the
+# probe catches that and its verdict is cached per kernel image).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+mode=${1:-check}
+timeout_s=${PDIRFS_VM_TIMEOUT:-2400}
+kernel=$KBUILD_OUT/arch/x86/boot/bzImage
+module=$PDIRFS_ROOT/pdirfs.ko
+[ -f "$kernel" ] || die "no kernel at $kernel: run 'make kernel'"
+[ -f "$module" ] || die "no module at $module: run 'make module'"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run scripts/setup-toolchain.sh"
+
+# --- initramfs ------------------------------------------------------------
+stage=$PDIRFS_CACHE/initramfs
+rm -rf "$stage"
+mkdir -p "$stage"/{bin,sbin,proc,sys,dev,tmp,mnt,lib/modules,tests/bin,root}
+cp /bin/busybox "$stage/bin/busybox"
+cp "$PDIRFS_ROOT/scripts/vm-init.sh" "$stage/init"
+cp "$PDIRFS_ROOT/tests/vm-tests.sh" "$stage/tests/vm-tests.sh"
+cp "$module" "$stage/lib/modules/"
+if [ -d "$PDIRFS_CACHE/tests" ]; then
+	for t in "$PDIRFS_CACHE"/tests/*; do
+		[ -x "$t" ] && cp "$t" "$stage/tests/bin/"
+	done
+fi
+chmod +x "$stage/init"
+initrd=$PDIRFS_CACHE/initramfs.cpio.gz
+(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd"
+
+# --- accelerator ----------------------------------------------------------
+qemu_base=(qemu-system-x86_64 -machine pc -smp 2 -m 2G -display none -monitor none
+	-serial stdio -no-reboot -kernel "$kernel" -initrd "$initrd")
+append="console=ttyS0 loglevel=4 panic=-1 rdinit=/init"
+accel=(-accel tcg,thread=multi -cpu max)
+if [ -c /dev/kvm ] && [ -w /dev/kvm ] && [ "${PDIRFS_KVM:-probe}" != no ]; then
+	probe=$PDIRFS_CACHE/kvm-probe.$(sha256sum < "$kernel" | cut -c1-16)
+	if [ ! -f "$probe" ]; then
+		if timeout 30 "${qemu_base[@]}" -accel kvm -cpu host \
+			-append "$append pdirfs.mode=probe" </dev/null 2>/dev/null |
+			grep -q 'PDIRFS-VM: end'; then
+			echo kvm > "$probe"
+		else
+			echo tcg > "$probe"
+		fi
+	fi
+	[ "$(cat "$probe")" = kvm ] && accel=(-accel kvm -cpu host)
+fi
+say "booting ${accel[1]%%,*} guest, mode=$mode (timeout ${timeout_s}s)"
+
+# --- run ------------------------------------------------------------------
+log=$PDIRFS_CACHE/vm-$mode.log
+start=$(date +%s)
+set +e
+timeout --foreground -k 10 "$timeout_s" "${qemu_base[@]}" "${accel[@]}" \
+	-append "$append pdirfs.mode=$mode" </dev/null 2>&1 | tee "$log" |
+	if [ "$mode" = check ]; then
+		# Show progress (test starts and results), not the whole log.
+		grep --line-buffered -E '^PDIRFS-TAP-BEGIN|^(not )?ok |^# (PASSED|FAILED|Totals)|\] (BUG|WARNING|Oops|Kernel panic)' |
+			sed -u 's/^PDIRFS-TAP-BEGIN /== /'
+	else
+		sed -u -n '/PDIRFS-VM: begin/,/PDIRFS-VM: dmesg-begin/p' | grep -v '^PDIRFS-VM'
+	fi
+rc=${PIPESTATUS[0]}
+set -e
+say "VM exited (rc=$rc) after $(( $(date +%s) - start )) s; console log: $log"
+[ "$rc" = 124 ] && say "VM timed out"
+python3 "$PDIRFS_ROOT/scripts/vm-results.py" --mode "$mode" --qemu-rc "$rc" "$log"

@@ -1,0 +1,60 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the test VM (see scripts/vm-init.sh).  Everything printed
+# between "PDIRFS-TAP-BEGIN <name>" and "PDIRFS-TAP-END <name>" is TAP that
+# the host counts (scripts/vm-results.py); KUnit's KTAP is read from the
+# kernel log.
+#   $1 = check: load the module (KUnit runs at load), run every selftest,
+#               unload the module.
+#   $1 = demo:  mount pdirfs and show it working.
+mode=$1
+MOD=/lib/modules/pdirfs.ko
+
+# TAP for the steps of this script itself.
+n=0
+step() { # step <description> <command...>
+	desc=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; fi
+}
+
+case "$mode" in
+check)
+	echo "PDIRFS-TAP-BEGIN vm-setup"
+	n=0
+	step "insmod pdirfs.ko" insmod $MOD
+	step "pdirfs registered in /proc/filesystems" grep -qw pdirfs /proc/filesystems
+	echo "1..$n"
+	echo "PDIRFS-TAP-END vm-setup"
+	for t in /tests/bin/*; do
+		name=$(basename "$t")
+		echo "PDIRFS-TAP-BEGIN $name"
+		(cd /tmp && "$t")
+		echo "# exit status $?"
+		echo "PDIRFS-TAP-END $name"
+	done
+	echo "PDIRFS-TAP-BEGIN vm-teardown"
+	n=0
+	step "no pdirfs mount left behind" sh -c '! grep -qw pdirfs /proc/mounts'
+	step "rmmod pdirfs" rmmod pdirfs
+	step "pdirfs unregistered" sh -c '! grep -qw pdirfs /proc/filesystems'
+	echo "1..$n"
+	echo "PDIRFS-TAP-END vm-teardown"
+	;;
+demo)
+	insmod $MOD || exit 1
+	mkdir -p /mnt/pdirfs
+	set -x
+	mount -t pdirfs -o size=64m,nr_inodes=10k,mode=755 pdirfs /mnt/pdirfs
+	grep pdirfs /proc/mounts
+	df -h /mnt/pdirfs
+	stat -f /mnt/pdirfs
+	ls -la /mnt/pdirfs
+	mount -t pdirfs -o size=12q pdirfs /mnt 2>&1 || true
+	umount /mnt/pdirfs
+	rmmod pdirfs
+	set +x
+	;;
+esac
