@@ -71,7 +71,11 @@ impl FileSystem for Pdirfs {
         match (param.index, &param.value) {
             (OPT_MODE, ParamValue::U32(mode)) => {
                 if *mode > 0o7777 {
-                    return Err(log.invalid(fmt!("mode={:o}: not a permission mode", mode)));
+                    return Err(log.invalid(fmt!(
+                        "{}={:o}: not a permission mode",
+                        param.key,
+                        mode
+                    )));
                 }
                 opts.mode = *mode as u16;
             }
@@ -79,22 +83,22 @@ impl FileSystem for Pdirfs {
             (OPT_GID, ParamValue::Gid(gid)) => opts.gid = *gid,
             (OPT_SIZE, ParamValue::String(s)) => {
                 let n = options::parse_size(s.to_bytes(), crate::vfs::mm::total_ram_bytes())
-                    .map_err(|e| {
+                    .inspect_err(|_| {
                         log.error(fmt!(
-                            "size={}: expected bytes with k/m/g suffix or a percentage of RAM",
+                            "{}={}: expected bytes with k/m/g suffix or a percentage of RAM",
+                            param.key,
                             s
-                        ));
-                        e
+                        ))
                     })?;
                 opts.max_bytes = options::limit(n);
             }
             (OPT_NR_INODES, ParamValue::String(s)) => {
-                let n = options::parse_count(s.to_bytes()).map_err(|e| {
+                let n = options::parse_count(s.to_bytes()).inspect_err(|_| {
                     log.error(fmt!(
-                        "nr_inodes={}: expected a count with optional k/m/g suffix",
+                        "{}={}: expected a count with optional k/m/g suffix",
+                        param.key,
                         s
-                    ));
-                    e
+                    ))
                 })?;
                 opts.max_inodes = options::limit(n);
             }

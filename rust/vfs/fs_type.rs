@@ -202,9 +202,7 @@ impl<T: FileSystem> Registration<T> {
                     ParamKind::String => {
                         ParamValue::String(CStr::from_char_ptr((*param).__bindgen_anon_1.string))
                     }
-                    ParamKind::U32 | ParamKind::U32Oct => {
-                        ParamValue::U32(result.__bindgen_anon_1.uint_32)
-                    }
+                    ParamKind::U32Oct => ParamValue::U32(result.__bindgen_anon_1.uint_32),
                     ParamKind::Uid => ParamValue::Uid(result.__bindgen_anon_1.uid.val),
                     ParamKind::Gid => ParamValue::Gid(result.__bindgen_anon_1.gid.val),
                 };
@@ -249,10 +247,10 @@ impl<T: FileSystem> Registration<T> {
             // `s_fs_info` is released by `kill_sb`, which the VFS calls
             // even when this function fails.
             unsafe {
-                (*sb).s_magic = T::MAGIC.into();
+                (*sb).s_magic = T::MAGIC as usize;
                 (*sb).s_maxbytes = bindings::MAX_LFS_FILESIZE;
-                (*sb).s_blocksize = kernel::page::PAGE_SIZE as _;
-                (*sb).s_blocksize_bits = kernel::page::PAGE_SHIFT as _;
+                (*sb).s_blocksize = kernel::page::PAGE_SIZE;
+                (*sb).s_blocksize_bits = kernel::page::PAGE_SHIFT as u8;
                 (*sb).s_time_gran = 1;
                 (*sb).s_op = &SuperBlock::<T>::SUPER_OPS;
                 (*sb).s_fs_info = KBox::into_raw(data).cast();

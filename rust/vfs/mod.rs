@@ -7,11 +7,10 @@
 //! the C side's rules, in the style of `rust/kernel/`.  The filesystem logic
 //! (everything outside `vfs`) is compiled with `#![forbid(unsafe_code)]`.
 //!
-//! - [`fs_type`]: the [`fs_type::FileSystem`] trait and registration of a
-//!   filesystem type through the mount API (`fs_context`).
-//! - [`param`]: mount parameter tables for `fs_parse()` and parsed values.
-//! - [`sb`]: superblocks.
-//! - [`inode`]: inodes.
+//! - [`fs_type`] has the [`fs_type::FileSystem`] trait and registers a
+//!   filesystem type through the mount API (`fs_context`);
+//! - [`param`] builds mount parameter tables for `fs_parse()`;
+//! - [`sb`] wraps superblocks, [`inode`] inodes, [`mm`] memory facts.
 
 pub(crate) mod fs_type;
 pub(crate) mod inode;

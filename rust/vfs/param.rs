@@ -4,8 +4,11 @@
 //!
 //! C reference: `include/linux/fs_parser.h`, `include/linux/fs_context.h`.
 
-use core::ffi::c_char;
-use kernel::{bindings, prelude::*, str::CStr};
+use kernel::{
+    bindings,
+    prelude::*,
+    str::{CStr, CString},
+};
 
 /// The type of a mount parameter, as `fs_parse()` validates it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -14,8 +17,6 @@ pub(crate) enum ParamKind {
     String,
     /// A `u32` in octal (`fsparam_u32oct`), e.g. a mode.
     U32Oct,
-    /// A decimal `u32`.
-    U32,
     /// A user id, mapped through the mounter's user namespace.
     Uid,
     /// A group id, mapped through the mounter's user namespace.
@@ -70,12 +71,14 @@ impl<const N: usize> ParamTable<N> {
                 ParamKind::String => (Some(bindings::fs_param_is_string), 0),
                 // `data` is the number base for fs_param_is_u32().
                 ParamKind::U32Oct => (Some(bindings::fs_param_is_u32), 8),
-                ParamKind::U32 => (Some(bindings::fs_param_is_u32), 0),
                 ParamKind::Uid => (Some(bindings::fs_param_is_uid), 0),
                 ParamKind::Gid => (Some(bindings::fs_param_is_gid), 0),
             };
+            // `as_char_ptr()` is not `const`; the cast is what it does.
+            #[allow(clippy::disallowed_methods)]
+            let name = p.name.as_ptr().cast();
             specs[i] = bindings::fs_parameter_spec {
-                name: p.name.as_char_ptr(),
+                name,
                 type_,
                 opt: i as u8,
                 flags: 0,
@@ -96,7 +99,7 @@ impl<const N: usize> ParamTable<N> {
 pub(crate) enum ParamValue<'a> {
     /// For [`ParamKind::String`].
     String(&'a CStr),
-    /// For [`ParamKind::U32`] and [`ParamKind::U32Oct`].
+    /// For [`ParamKind::U32Oct`].
     U32(u32),
     /// For [`ParamKind::Uid`]: the id in the initial user namespace.
     Uid(u32),
@@ -160,8 +163,8 @@ impl FcLog<'_> {
             bindings::logfc(
                 (*self.fc).log.log,
                 (*self.fc).log.prefix,
-                level as c_char,
-                c"%s".as_ptr(),
+                level,
+                c"%s".as_char_ptr(),
                 s.as_char_ptr(),
             )
         };
