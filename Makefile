@@ -14,7 +14,7 @@ export PDIRFS_CACHE
 KDIR ?= $(PDIRFS_CACHE)/build
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=-19 RUST_LIB_SRC=/usr/lib/rustlib/src/rust/library
 
-.PHONY: all setup tree kernel module tests run check clippy rustfmt rustfmtcheck \
+.PHONY: all setup tree kernel module tests objcheck run check clippy rustfmt rustfmtcheck \
 	rust-analyzer unsafe-check lint clean
 
 all: module
@@ -37,10 +37,14 @@ module: kernel
 tests: kernel
 	@scripts/build-tests.sh
 
+# Every C file the patches change, compiled with all affected filesystems.
+objcheck: tree
+	@scripts/check-objects.sh
+
 run: module tests
 	@scripts/vm-run.sh demo
 
-check: lint tests
+check: lint objcheck tests
 	@scripts/vm-run.sh check
 
 # Lints on the module source; CLIPPY=1 makes kbuild run clippy-driver.
