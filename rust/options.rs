@@ -40,6 +40,25 @@ impl Default for Options {
     }
 }
 
+impl Options {
+    /// tmpfs' defaults for a machine with `ram_pages` pages of RAM: half the
+    /// RAM for data, and as many inodes as half the RAM has pages.
+    pub(crate) fn tmpfs_defaults(ram_pages: u64) -> Self {
+        Self {
+            max_bytes: Some(ram_pages / 2 * PAGE_SIZE),
+            max_inodes: Some(ram_pages / 2),
+            ..Self::default()
+        }
+    }
+
+    /// The `size` limit in pages (rounded up).
+    pub(crate) fn max_pages(&self) -> Option<u64> {
+        self.max_bytes.map(|b| b.div_ceil(PAGE_SIZE))
+    }
+}
+
+const PAGE_SIZE: u64 = kernel::page::PAGE_SIZE as u64;
+
 /// Parses a size as tmpfs does: a number with an optional binary suffix
 /// (`k`, `m`, `g`, `t`, `p`, `e`, either case), or a percentage of RAM
 /// (`50%`).  `0` means unlimited.  `total_ram` is the machine's RAM in bytes.
@@ -134,6 +153,20 @@ mod tests {
         assert_eq!(parse_size(b"18446744073709551616", GIB), Err(EINVAL));
         assert_eq!(parse_size(b"16e", GIB), Err(EINVAL));
         assert_eq!(parse_size(b"15e", GIB), Ok(15 << 60));
+    }
+
+    #[test]
+    fn defaults_and_pages() {
+        let o = Options::tmpfs_defaults(1000);
+        assert_eq!(o.max_pages(), Some(500));
+        assert_eq!(o.max_inodes, Some(500));
+        assert_eq!(o.mode, DEFAULT_MODE);
+        let o = Options {
+            max_bytes: Some(PAGE_SIZE + 1),
+            ..Options::default()
+        };
+        assert_eq!(o.max_pages(), Some(2));
+        assert_eq!(Options::default().max_pages(), None);
     }
 
     #[test]

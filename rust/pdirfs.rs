@@ -6,6 +6,9 @@
 //! - [`vfs`]: safe abstractions over the C VFS; all `unsafe` code is there.
 //! - everything else: the filesystem itself, with `#![forbid(unsafe_code)]`.
 
+mod dir;
+mod index;
+mod node;
 mod options;
 mod super_;
 mod vfs;

@@ -1,17 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The pdirfs filesystem type: mount options and instances.
+//! The pdirfs filesystem type: mount options, instances, limits.
 
 #![forbid(unsafe_code)]
 
+use crate::node::{Inode, Node};
 use crate::options::{self, Options};
 use crate::vfs::{
-    fs_type::FileSystem,
-    inode::RootInode,
+    fs_type::{FileSystem, StatFs},
+    inode::{FileKind, InodeSpec, NewInode},
     param::{FcLog, Param, ParamKind, ParamSpec, ParamTable, ParamValue},
     sb::SuperBlock,
 };
-use kernel::{prelude::*, str::CStr};
+use kernel::{
+    prelude::*,
+    seq_file::SeqFile,
+    seq_print,
+    str::CStr,
+    sync::{
+        aref::ARef,
+        atomic::{Atomic, Relaxed},
+    },
+};
 
 /// `statfs()` `f_type` of pdirfs: "PDIR".
 pub(crate) const PDIRFS_MAGIC: u32 = 0x5044_4952;
@@ -47,12 +57,103 @@ const OPT_NR_INODES: usize = 4;
 
 static PARAM_TABLE: ParamTable<6> = ParamTable::new(&PARAMS);
 
+const PAGE_SIZE: u64 = kernel::page::PAGE_SIZE as u64;
+
 /// The pdirfs filesystem type.
 pub(crate) struct Pdirfs;
 
+/// A limited count (pages or inodes) of one instance.
+struct Budget {
+    used: Atomic<u64>,
+    /// `u64::MAX`: unlimited.
+    max: Atomic<u64>,
+}
+
+impl Budget {
+    fn new(max: Option<u64>) -> Self {
+        Self {
+            used: Atomic::new(0),
+            max: Atomic::new(max.unwrap_or(u64::MAX)),
+        }
+    }
+
+    /// Takes `n` units, or fails with `ENOSPC` and takes nothing.
+    fn take(&self, n: u64) -> Result {
+        let max = self.max.load(Relaxed);
+        let mut cur = self.used.load(Relaxed);
+        loop {
+            let new = cur.checked_add(n).filter(|&v| v <= max).ok_or(ENOSPC)?;
+            match self.used.cmpxchg(cur, new, Relaxed) {
+                Ok(_) => return Ok(()),
+                Err(actual) => cur = actual,
+            }
+        }
+    }
+
+    /// Whether `n` more units would fit.
+    fn fits(&self, n: u64) -> bool {
+        self.used.load(Relaxed).saturating_add(n) <= self.max.load(Relaxed)
+    }
+
+    fn give(&self, n: u64) {
+        self.used.fetch_sub(n, Relaxed);
+    }
+
+    fn used(&self) -> u64 {
+        self.used.load(Relaxed)
+    }
+
+    fn max(&self) -> Option<u64> {
+        Some(self.max.load(Relaxed)).filter(|&m| m != u64::MAX)
+    }
+
+    /// Sets a new maximum, refusing one below what is in use.
+    fn set_max(&self, max: Option<u64>) -> Result {
+        let max = max.unwrap_or(u64::MAX);
+        if max < self.used() {
+            return Err(EBUSY);
+        }
+        self.max.store(max, Relaxed);
+        Ok(())
+    }
+}
+
 /// One mounted pdirfs instance.
 pub(crate) struct Instance {
-    opts: Options,
+    opts: Pin<KBox<kernel::sync::SpinLock<Options>>>,
+    pages: Budget,
+    inodes: Budget,
+}
+
+impl Instance {
+    /// Takes one inode of the `nr_inodes` budget.
+    pub(crate) fn take_inode(&self) -> Result {
+        self.inodes.take(1)
+    }
+}
+
+/// Allocates a new inode of `spec` in `dir`'s filesystem, charging the inode
+/// budget (given back when the inode is evicted).
+pub(crate) fn new_inode(
+    sb: &SuperBlock<Pdirfs>,
+    dir: Option<&Inode>,
+    idmap: Option<&crate::vfs::dentry::IdMap>,
+    spec: InodeSpec,
+) -> Result<(NewInode<Pdirfs>, Node)> {
+    let kind = FileKind::from_mode(spec.mode).ok_or(EINVAL)?;
+    let node = if kind == FileKind::Dir {
+        Node::new_dir(crate::vfs::mm::random_u64())?
+    } else {
+        Node::new_other()
+    };
+    sb.data().take_inode()?;
+    match NewInode::new(sb, dir, idmap, spec) {
+        Ok(i) => Ok((i, node)),
+        Err(e) => {
+            sb.data().inodes.give(1);
+            Err(e)
+        }
+    }
 }
 
 impl FileSystem for Pdirfs {
@@ -62,9 +163,13 @@ impl FileSystem for Pdirfs {
     const PARAM_TABLE: *const kernel::bindings::fs_parameter_spec = PARAM_TABLE.as_ptr();
     type Options = Options;
     type Data = Instance;
+    type InodeData = Node;
 
     fn init_options(sb: Option<&SuperBlock<Self>>) -> Result<Options> {
-        Ok(sb.map_or_else(Options::default, |sb| sb.data().opts))
+        Ok(match sb {
+            Some(sb) => *sb.data().opts.lock(),
+            None => Options::tmpfs_defaults(crate::vfs::mm::total_ram_pages()),
+        })
     }
 
     fn parse_param(opts: &mut Options, log: &FcLog<'_>, param: &Param<'_>) -> Result {
@@ -108,17 +213,112 @@ impl FileSystem for Pdirfs {
     }
 
     fn fill_super(opts: &Options, _log: &FcLog<'_>) -> Result<Instance> {
-        Ok(Instance { opts: *opts })
+        Ok(Instance {
+            opts: KBox::pin_init(kernel::new_spinlock!(*opts, "pdirfs_opts"), GFP_KERNEL)?,
+            pages: Budget::new(opts.max_pages()),
+            inodes: Budget::new(opts.max_inodes),
+        })
     }
 
-    fn make_root(sb: &SuperBlock<Self>) -> Result<RootInode> {
-        let o = &sb.data().opts;
-        RootInode::new_simple_dir(sb, o.mode, o.uid, o.gid)
+    fn make_root(sb: &SuperBlock<Self>) -> Result<ARef<Inode>> {
+        let o = *sb.data().opts.lock();
+        let spec = InodeSpec {
+            mode: kernel::bindings::S_IFDIR as u16 | o.mode,
+            rdev: 0,
+        };
+        let (mut inode, node) = new_inode(sb, None, None, spec)?;
+        inode.set_owner(o.mode, o.uid, o.gid);
+        inode.init(node)
     }
 
-    fn reconfigure(_sb: &SuperBlock<Self>, _opts: &Options, _log: &FcLog<'_>) -> Result {
-        // Limits become adjustable with the real filesystem; until then a
-        // remount keeps what the mount set.
+    fn reconfigure(sb: &SuperBlock<Self>, opts: &Options, log: &FcLog<'_>) -> Result {
+        let data = sb.data();
+        let old_pages = data.pages.max();
+        data.pages.set_max(opts.max_pages()).inspect_err(|_| {
+            log.error(fmt!(
+                "size: cannot shrink below the {} KiB in use",
+                data.pages.used() * PAGE_SIZE / 1024
+            ))
+        })?;
+        if let Err(e) = data.inodes.set_max(opts.max_inodes) {
+            // Leave the instance as it was.
+            let _ = data.pages.set_max(old_pages);
+            log.error(fmt!(
+                "nr_inodes: cannot shrink below the {} inodes in use",
+                data.inodes.used()
+            ));
+            return Err(e);
+        }
+        *data.opts.lock() = *opts;
         Ok(())
+    }
+
+    fn teardown(sb: &SuperBlock<Self>) {
+        if let Some(root) = sb.root() {
+            crate::dir::release_tree(root);
+        }
+    }
+
+    fn statfs(sb: &SuperBlock<Self>) -> StatFs {
+        let d = sb.data();
+        let ram = crate::vfs::mm::total_ram_pages();
+        // Unlimited instances report RAM as their size, so that df shows
+        // them (as it does not show filesystems with zero blocks).
+        let blocks = d.pages.max().unwrap_or(ram);
+        let files = d.inodes.max().unwrap_or(ram / 2);
+        StatFs {
+            blocks,
+            bfree: blocks.saturating_sub(d.pages.used()),
+            files,
+            ffree: files.saturating_sub(d.inodes.used()),
+        }
+    }
+
+    fn show_options(sb: &SuperBlock<Self>, m: &SeqFile) {
+        let o = *sb.data().opts.lock();
+        if o.mode != options::DEFAULT_MODE {
+            seq_print!(m, ",mode={:03o}", o.mode);
+        }
+        if o.uid != 0 {
+            seq_print!(m, ",uid={}", o.uid);
+        }
+        if o.gid != 0 {
+            seq_print!(m, ",gid={}", o.gid);
+        }
+        match o.max_bytes {
+            Some(b) => seq_print!(m, ",size={}k", b / 1024),
+            None => seq_print!(m, ",size=0"),
+        }
+        match o.max_inodes {
+            Some(n) => seq_print!(m, ",nr_inodes={}", n),
+            None => seq_print!(m, ",nr_inodes=0"),
+        }
+    }
+
+    fn may_grow(inode: &Inode, _new_size: i64) -> Result {
+        // One more page must fit; the exact count is settled by
+        // `pages_changed` once the page cache has changed.
+        if inode.super_block().data().pages.fits(1) {
+            Ok(())
+        } else {
+            Err(ENOSPC)
+        }
+    }
+
+    fn pages_changed(inode: &Inode) {
+        let pages = &inode.super_block().data().pages;
+        let now = inode.cached_pages();
+        let before = inode.data().charged.xchg(now, Relaxed);
+        if now > before {
+            pages.used.fetch_add(now - before, Relaxed);
+        } else {
+            pages.give(before - now);
+        }
+    }
+
+    fn evicted(inode: &Inode) {
+        // The page cache is gone by now.
+        Self::pages_changed(inode);
+        inode.super_block().data().inodes.give(1);
     }
 }

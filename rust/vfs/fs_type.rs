@@ -6,6 +6,8 @@
 //! `Documentation/filesystems/mount_api.rst`.
 
 use super::{
+    inode::INode,
+    ops::DirOps,
     param::{FcLog, Param, ParamKind, ParamValue},
     sb::SuperBlock,
 };
@@ -14,7 +16,9 @@ use kernel::{
     bindings,
     error::{from_result, to_result},
     prelude::*,
+    seq_file::SeqFile,
     str::CStr,
+    sync::aref::ARef,
     types::Opaque,
     ThisModule,
 };
@@ -40,6 +44,9 @@ pub(crate) trait FileSystem: Sized + Send + Sync + 'static {
     /// Data of one mounted instance, owned by its superblock.
     type Data: Send + Sync;
 
+    /// Data of one inode, owned by the inode (freed when it is evicted).
+    type InodeData: Send + Sync;
+
     /// Starts a new set of options: the defaults for a new mount, or the
     /// options in effect for a reconfiguration of `sb`.
     fn init_options(sb: Option<&SuperBlock<Self>>) -> Result<Self::Options>;
@@ -52,10 +59,42 @@ pub(crate) trait FileSystem: Sized + Send + Sync + 'static {
     fn fill_super(opts: &Self::Options, log: &FcLog<'_>) -> Result<Self::Data>;
 
     /// Creates the root directory of a new instance, once its data is in place.
-    fn make_root(sb: &SuperBlock<Self>) -> Result<super::inode::RootInode>;
+    fn make_root(sb: &SuperBlock<Self>) -> Result<ARef<INode<Self>>>;
 
     /// Applies new options to a mounted instance (`mount -o remount`).
     fn reconfigure(sb: &SuperBlock<Self>, opts: &Self::Options, log: &FcLog<'_>) -> Result;
+
+    /// Releases everything the instance holds before its inodes are evicted
+    /// at unmount (e.g. the references its directory indexes hold).
+    fn teardown(sb: &SuperBlock<Self>);
+
+    /// `statfs()`.
+    fn statfs(sb: &SuperBlock<Self>) -> StatFs;
+
+    /// Writes the options in effect, as `,key=value` pairs, for `/proc/mounts`.
+    fn show_options(sb: &SuperBlock<Self>, m: &SeqFile);
+
+    /// Called before a file grows to `new_size` or gains a page around it:
+    /// the place to refuse with `ENOSPC`.
+    fn may_grow(inode: &INode<Self>, new_size: i64) -> Result;
+
+    /// Called after the page cache of `inode` may have changed size.
+    fn pages_changed(inode: &INode<Self>);
+
+    /// Called when `inode` is evicted, just before its data is dropped.
+    fn evicted(inode: &INode<Self>);
+}
+
+/// What `statfs()` reports, in units of pages and inodes.
+pub(crate) struct StatFs {
+    /// Total pages (`f_blocks`).
+    pub(crate) blocks: u64,
+    /// Free pages (`f_bfree`, `f_bavail`).
+    pub(crate) bfree: u64,
+    /// Total inodes (`f_files`).
+    pub(crate) files: u64,
+    /// Free inodes (`f_ffree`).
+    pub(crate) ffree: u64,
 }
 
 /// A registration of a filesystem type with the VFS.
@@ -69,7 +108,7 @@ pub(crate) trait FileSystem: Sized + Send + Sync + 'static {
 /// `fs` was successfully registered with `register_filesystem()` and is
 /// pinned.
 #[pin_data(PinnedDrop)]
-pub(crate) struct Registration<T: FileSystem> {
+pub(crate) struct Registration<T: DirOps> {
     #[pin]
     fs: Opaque<bindings::file_system_type>,
     _p: PhantomData<T>,
@@ -77,11 +116,11 @@ pub(crate) struct Registration<T: FileSystem> {
 
 // SAFETY: `Registration` only gives access to the `file_system_type`, which
 // the VFS protects with its own locking.
-unsafe impl<T: FileSystem> Sync for Registration<T> {}
+unsafe impl<T: DirOps> Sync for Registration<T> {}
 // SAFETY: The registration may be dropped on any thread.
-unsafe impl<T: FileSystem> Send for Registration<T> {}
+unsafe impl<T: DirOps> Send for Registration<T> {}
 
-impl<T: FileSystem> Registration<T> {
+impl<T: DirOps> Registration<T> {
     /// Registers filesystem type `T`.
     pub(crate) fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
@@ -258,9 +297,10 @@ impl<T: FileSystem> Registration<T> {
             // SAFETY: `sb` is valid, of type `T`, and its data is set.
             let sbr = unsafe { SuperBlock::<T>::from_raw(sb) };
             let root = T::make_root(sbr)?;
-            // SAFETY: `root` owns a reference to a valid inode, which
+            let root = ARef::into_raw(root).as_ptr().cast::<bindings::inode>();
+            // SAFETY: `root` is a reference to a valid inode, which
             // `d_make_root()` consumes (also on failure).
-            let dentry = unsafe { bindings::d_make_root(root.into_raw()) };
+            let dentry = unsafe { bindings::d_make_root(root) };
             if dentry.is_null() {
                 return Err(ENOMEM);
             }
@@ -300,6 +340,9 @@ impl<T: FileSystem> Registration<T> {
         // `KBox::into_raw` in `fill_super`.
         unsafe {
             let data = (*sb).s_fs_info.cast::<T::Data>();
+            if !data.is_null() && !(*sb).s_root.is_null() {
+                T::teardown(SuperBlock::<T>::from_raw(sb));
+            }
             bindings::kill_anon_super(sb);
             if !data.is_null() {
                 drop(KBox::from_raw(data));
@@ -309,7 +352,7 @@ impl<T: FileSystem> Registration<T> {
 }
 
 #[pinned_drop]
-impl<T: FileSystem> PinnedDrop for Registration<T> {
+impl<T: DirOps> PinnedDrop for Registration<T> {
     fn drop(self: Pin<&mut Self>) {
         // SAFETY: By the type invariant the type is registered; the module
         // cannot be unloaded (and so this cannot run) while an instance is

@@ -5,58 +5,306 @@
 //! C reference: `include/linux/fs.h`, `fs/inode.c`.
 
 use super::{fs_type::FileSystem, sb::SuperBlock};
-use kernel::{bindings, prelude::*};
+use core::{marker::PhantomData, ptr::NonNull};
+use kernel::{
+    bindings,
+    prelude::*,
+    sync::aref::{ARef, AlwaysRefCounted},
+    types::Opaque,
+};
 
-/// A new inode, owning one reference, for the root of a superblock.
+/// The type of a file, from the `S_IFMT` bits of its mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FileKind {
+    /// Regular file.
+    Reg,
+    /// Directory.
+    Dir,
+    /// Symbolic link.
+    Lnk,
+    /// Character device node.
+    Chr,
+    /// Block device node.
+    Blk,
+    /// Named pipe.
+    Fifo,
+    /// Unix domain socket.
+    Sock,
+}
+
+impl FileKind {
+    /// The kind of a file with mode `mode`, if it names one.
+    pub(crate) fn from_mode(mode: u16) -> Option<Self> {
+        Some(match u32::from(mode) & bindings::S_IFMT {
+            bindings::S_IFREG => Self::Reg,
+            bindings::S_IFDIR => Self::Dir,
+            bindings::S_IFLNK => Self::Lnk,
+            bindings::S_IFCHR => Self::Chr,
+            bindings::S_IFBLK => Self::Blk,
+            bindings::S_IFIFO => Self::Fifo,
+            bindings::S_IFSOCK => Self::Sock,
+            _ => return None,
+        })
+    }
+
+    /// The `d_type` readdir reports for this kind (`DT_*`).
+    pub(crate) fn dtype(self) -> u8 {
+        let ifmt = match self {
+            Self::Reg => bindings::S_IFREG,
+            Self::Dir => bindings::S_IFDIR,
+            Self::Lnk => bindings::S_IFLNK,
+            Self::Chr => bindings::S_IFCHR,
+            Self::Blk => bindings::S_IFBLK,
+            Self::Fifo => bindings::S_IFIFO,
+            Self::Sock => bindings::S_IFSOCK,
+        };
+        // DT_* values are the S_IFMT bits shifted down, by definition.
+        (ifmt >> 12) as u8
+    }
+}
+
+/// An inode of filesystem `T`, with the filesystem's data for it.
 ///
 /// # Invariants
 ///
-/// `inode` is a valid inode with an elevated reference count owned by this.
-pub(crate) struct RootInode {
-    inode: *mut bindings::inode,
+/// Wraps a live `struct inode` of a superblock of type `T` whose `i_private`
+/// points to a `T::InodeData` allocated by [`NewInode::init`]; the data lives
+/// until the inode is evicted.  Instances are only handed out by reference or
+/// through [`ARef`], which holds a reference count.
+#[repr(transparent)]
+pub(crate) struct INode<T: FileSystem> {
+    inode: Opaque<bindings::inode>,
+    _p: PhantomData<T>,
 }
 
-impl RootInode {
-    /// Creates the root directory inode of `sb` with permission bits `mode`,
-    /// owned by `uid`/`gid`, using libfs' simple directory operations.
-    pub(crate) fn new_simple_dir<T: FileSystem>(
-        sb: &SuperBlock<T>,
-        mode: u16,
-        uid: u32,
-        gid: u32,
-    ) -> Result<Self> {
-        // SAFETY: `sb` is a valid superblock.
-        let inode = unsafe { bindings::new_inode(sb.as_raw()) };
-        if inode.is_null() {
-            return Err(ENOMEM);
-        }
-        // SAFETY: `inode` is new and not yet visible to anyone else; the
-        // operation tables are statics of libfs.
+// SAFETY: Inodes are reference counted with ihold()/iput(), which may be
+// called from any thread, and the data is `Send + Sync` by `FileSystem`.
+unsafe impl<T: FileSystem> Send for INode<T> {}
+// SAFETY: As above; shared access goes through the VFS' own locking or ours.
+unsafe impl<T: FileSystem> Sync for INode<T> {}
+
+// SAFETY: The reference count is the inode's `i_count`, managed by
+// `ihold()`/`iput()`; an inode is not freed while `i_count` is non-zero.
+unsafe impl<T: FileSystem> AlwaysRefCounted for INode<T> {
+    fn inc_ref(&self) {
+        // SAFETY: The existence of `&self` means the count is non-zero.
+        unsafe { bindings::ihold(self.inode.get()) };
+    }
+
+    unsafe fn dec_ref(obj: NonNull<Self>) {
+        // SAFETY: The caller owns a reference to give up.
+        unsafe { bindings::iput(obj.as_ref().inode.get()) };
+    }
+}
+
+impl<T: FileSystem> INode<T> {
+    /// # Safety
+    ///
+    /// `inode` must be a live inode satisfying the type invariant, valid for
+    /// `'a`.
+    pub(crate) unsafe fn from_raw<'a>(inode: *mut bindings::inode) -> &'a Self {
+        // SAFETY: `INode<T>` is a transparent wrapper of `inode`; validity is
+        // guaranteed by the caller.
+        unsafe { &*inode.cast() }
+    }
+
+    /// The raw `struct inode`.
+    pub(crate) fn as_raw(&self) -> *mut bindings::inode {
+        self.inode.get()
+    }
+
+    /// The filesystem's data for this inode.
+    pub(crate) fn data(&self) -> &T::InodeData {
+        // SAFETY: By the type invariant `i_private` points to valid data that
+        // lives as long as the inode, and nothing else mutates it.
+        unsafe { &*(*self.inode.get()).i_private.cast::<T::InodeData>() }
+    }
+
+    /// The superblock this inode belongs to.
+    pub(crate) fn super_block(&self) -> &SuperBlock<T> {
+        // SAFETY: `i_sb` of a live inode is a live superblock of type `T`
+        // with its data set (inodes are created after `fill_super` set it).
+        unsafe { SuperBlock::from_raw((*self.inode.get()).i_sb) }
+    }
+
+    /// The inode number.
+    pub(crate) fn ino(&self) -> u64 {
+        // SAFETY: `i_ino` is immutable after creation.
+        unsafe { (*self.inode.get()).i_ino }
+    }
+
+    /// The mode (type and permission bits).
+    pub(crate) fn mode(&self) -> u16 {
+        // SAFETY: A racy read of `i_mode` is what the VFS does too
+        // (`S_ISDIR(inode->i_mode)`); the type bits never change.
+        unsafe { core::ptr::read_volatile(&raw const (*self.inode.get()).i_mode) }
+    }
+
+    /// The kind of file.
+    pub(crate) fn kind(&self) -> FileKind {
+        // The type bits of a live inode's mode are always valid.
+        FileKind::from_mode(self.mode()).unwrap_or(FileKind::Reg)
+    }
+
+    /// Adds a link.  Callers serialise link count changes of an inode (the
+    /// VFS holds its `i_rwsem`, or the filesystem its directory lock).
+    pub(crate) fn inc_nlink(&self) {
+        // SAFETY: The inode is live; serialisation as documented above.
+        unsafe { bindings::inc_nlink(self.inode.get()) };
+    }
+
+    /// Drops a link; see [`Self::inc_nlink`].
+    pub(crate) fn drop_nlink(&self) {
+        // SAFETY: The inode is live; serialisation as documented above.
+        unsafe { bindings::drop_nlink(self.inode.get()) };
+    }
+
+    /// Drops all links; see [`Self::inc_nlink`].
+    pub(crate) fn clear_nlink(&self) {
+        // SAFETY: The inode is live; serialisation as documented above.
+        unsafe { bindings::clear_nlink(self.inode.get()) };
+    }
+
+    /// The file size.
+    pub(crate) fn size(&self) -> i64 {
+        // SAFETY: `i_size_read()` handles concurrent updates.
+        unsafe { bindings::i_size_read(self.inode.get()) }
+    }
+
+    /// Sets the file size; callers hold the inode's `i_rwsem` (as for any
+    /// `i_size_write()`), or the directory lock for directories.
+    pub(crate) fn set_size(&self, size: i64) {
+        // SAFETY: The inode is live; serialisation as documented above.
+        unsafe { bindings::i_size_write(self.inode.get(), size) };
+    }
+
+    /// Number of pages in the inode's page cache.
+    pub(crate) fn cached_pages(&self) -> u64 {
+        // SAFETY: `nrpages` is read locklessly by the VFS too.
+        let n = unsafe { core::ptr::read_volatile(&raw const (*self.inode.get()).i_data.nrpages) };
+        n as u64
+    }
+
+    /// Sets ctime and mtime to the current time, as a directory changes.
+    pub(crate) fn touch_cmtime(&self) {
+        // SAFETY: The inode is live; time updates race benignly, as in the VFS.
         unsafe {
-            (*inode).i_ino = bindings::get_next_ino().into();
-            (*inode).i_mode = (bindings::S_IFDIR as u16) | (mode & 0o7777);
-            (*inode).i_uid.val = uid;
-            (*inode).i_gid.val = gid;
-            bindings::simple_inode_init_ts(inode);
-            (*inode).i_op = &bindings::simple_dir_inode_operations;
-            (*inode).__bindgen_anon_3.i_fop = &bindings::simple_dir_operations;
-            bindings::set_nlink(inode, 2);
+            let now = bindings::inode_set_ctime_current(self.inode.get());
+            bindings::inode_set_mtime_to_ts(self.inode.get(), now);
         }
-        // INVARIANT: `new_inode()` returned an inode with one reference.
-        Ok(Self { inode })
     }
 
-    /// Gives up ownership of the reference.
-    pub(super) fn into_raw(self) -> *mut bindings::inode {
-        let inode = self.inode;
-        core::mem::forget(self);
-        inode
+    /// Stores the target of a new symbolic link in its page cache, as
+    /// `page_symlink()` does (the page is charged like file data).
+    pub(crate) fn write_symlink(&self, target: &kernel::str::CStr) -> Result {
+        let len = target.to_bytes_with_nul().len();
+        // SAFETY: The inode is a new symlink of ours with page-cache
+        // operations; `target` is valid for `len` bytes including the NUL.
+        kernel::error::to_result(unsafe {
+            bindings::page_symlink(self.as_raw(), target.as_char_ptr(), len as i32)
+        })
+    }
+
+    /// Sets ctime to the current time, as a link count change does.
+    pub(crate) fn touch_ctime(&self) {
+        // SAFETY: The inode is live.
+        unsafe { bindings::inode_set_ctime_current(self.inode.get()) };
     }
 }
 
-impl Drop for RootInode {
+/// What a new inode is: its kind, operations and device number.
+pub(crate) struct InodeSpec {
+    /// Type and permission bits.
+    pub(crate) mode: u16,
+    /// Device number for device nodes.
+    pub(crate) rdev: u32,
+}
+
+/// A new inode, not yet visible to anyone, without its data.
+///
+/// # Invariants
+///
+/// `inode` came from `new_inode()` on a superblock of type `T`, its reference
+/// is owned by this, and `i_private` is null.
+pub(crate) struct NewInode<T: FileSystem> {
+    inode: NonNull<bindings::inode>,
+    _p: PhantomData<T>,
+}
+
+impl<T: super::ops::DirOps> NewInode<T> {
+    /// Allocates an inode in `sb` for a file of `spec`, owned by the caller's
+    /// fsuid/fsgid (or inheriting the group of a setgid `dir`, as
+    /// `inode_init_owner()` does), with the operations `T` provides for its
+    /// kind.
+    pub(crate) fn new(
+        sb: &SuperBlock<T>,
+        dir: Option<&INode<T>>,
+        idmap: Option<&super::dentry::IdMap>,
+        spec: InodeSpec,
+    ) -> Result<Self> {
+        let kind = FileKind::from_mode(spec.mode).ok_or(EINVAL)?;
+        // SAFETY: `sb` is a live superblock.
+        let inode = NonNull::new(unsafe { bindings::new_inode(sb.as_raw()) }).ok_or(ENOMEM)?;
+        let raw = inode.as_ptr();
+        // SAFETY: `raw` is a new inode that no one else can see yet; `dir` is
+        // live; the operation tables are statics.
+        unsafe {
+            (*raw).i_ino = bindings::get_next_ino().into();
+            let idmap = idmap.map_or(&raw mut bindings::nop_mnt_idmap, |m| m.as_raw());
+            bindings::inode_init_owner(
+                idmap,
+                raw,
+                dir.map_or(core::ptr::null_mut(), |d| d.as_raw()),
+                spec.mode,
+            );
+            bindings::simple_inode_init_ts(raw);
+            super::ops::set_ops::<T>(raw, kind, spec.rdev);
+        }
+        // INVARIANT: new_inode() returned a referenced inode, i_private null.
+        Ok(Self {
+            inode,
+            _p: PhantomData,
+        })
+    }
+
+    /// Sets permission bits and ownership explicitly (for the root).
+    pub(crate) fn set_owner(&mut self, mode: u16, uid: u32, gid: u32) {
+        let raw = self.inode.as_ptr();
+        // SAFETY: The inode is new and not visible to anyone else.
+        unsafe {
+            (*raw).i_mode = ((*raw).i_mode & bindings::S_IFMT as u16) | (mode & 0o7777);
+            (*raw).i_uid.val = uid;
+            (*raw).i_gid.val = gid;
+        }
+    }
+
+    /// Attaches the filesystem's data and makes the inode usable.
+    pub(crate) fn init(self, data: T::InodeData) -> Result<ARef<INode<T>>> {
+        let data = KBox::new(data, GFP_KERNEL)?;
+        let raw = self.inode;
+        core::mem::forget(self);
+        // SAFETY: The inode is new and ours; the data is freed in
+        // `evict_inode` (see `ops`).
+        unsafe {
+            (*raw.as_ptr()).i_private = KBox::into_raw(data).cast();
+            if FileKind::from_mode((*raw.as_ptr()).i_mode) == Some(FileKind::Dir) {
+                // Directories start with "." and their entry in the parent.
+                bindings::set_nlink(raw.as_ptr(), 2);
+            }
+        }
+        // SAFETY: The inode now satisfies the `INode` invariant, and the
+        // reference we owned is transferred to the `ARef`.
+        Ok(unsafe { ARef::from_raw(raw.cast()) })
+    }
+}
+
+impl<T: FileSystem> Drop for NewInode<T> {
     fn drop(&mut self) {
-        // SAFETY: By the type invariant this owns a reference.
-        unsafe { bindings::iput(self.inode) };
+        // SAFETY: We own a reference to an inode without data; evict_inode
+        // tolerates a null `i_private`.
+        unsafe {
+            bindings::clear_nlink(self.inode.as_ptr());
+            bindings::iput(self.inode.as_ptr());
+        }
     }
 }

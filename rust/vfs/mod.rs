@@ -12,8 +12,10 @@
 //! - [`param`] builds mount parameter tables for `fs_parse()`;
 //! - [`sb`] wraps superblocks, [`inode`] inodes, [`mm`] memory facts.
 
+pub(crate) mod dentry;
 pub(crate) mod fs_type;
 pub(crate) mod inode;
 pub(crate) mod mm;
+pub(crate) mod ops;
 pub(crate) mod param;
 pub(crate) mod sb;

@@ -4,9 +4,9 @@
 //!
 //! C reference: `include/linux/fs/super_types.h`.
 
-use super::fs_type::FileSystem;
-use core::marker::PhantomData;
-use kernel::{bindings, types::Opaque};
+use super::{fs_type::FileSystem, ops::evict_inode};
+use core::{ffi::c_int, marker::PhantomData};
+use kernel::{bindings, error::from_result, seq_file::SeqFile, types::Opaque};
 
 /// A mounted instance of filesystem `T`.
 ///
@@ -21,11 +21,14 @@ pub(crate) struct SuperBlock<T: FileSystem> {
 }
 
 impl<T: FileSystem> SuperBlock<T> {
-    pub(super) const SUPER_OPS: bindings::super_operations = {
-        // SAFETY: All-zero is a valid `super_operations` (all methods absent).
-        let mut ops: bindings::super_operations = unsafe { core::mem::zeroed() };
-        ops.statfs = Some(bindings::simple_statfs);
-        ops
+    pub(super) const SUPER_OPS: bindings::super_operations = bindings::super_operations {
+        statfs: Some(Self::statfs),
+        show_options: Some(Self::show_options),
+        evict_inode: Some(evict_inode::<T>),
+        // Unlinked inodes go at once; linked ones are kept alive by the
+        // filesystem's index anyway (`generic_delete_inode` is gone in 7.3).
+        drop_inode: Some(bindings::inode_just_drop),
+        ..pin_init::zeroed()
     };
 
     /// # Safety
@@ -48,5 +51,60 @@ impl<T: FileSystem> SuperBlock<T> {
         // SAFETY: By the type invariant `s_fs_info` points to a valid
         // `T::Data`, which lives as long as the superblock.
         unsafe { &*(*self.sb.get()).s_fs_info.cast::<T::Data>() }
+    }
+
+    /// The root directory's inode.
+    pub(crate) fn root(&self) -> Option<&super::inode::INode<T>> {
+        // SAFETY: `s_root` is set once at mount and stays until unmount;
+        // its inode is one of ours.
+        unsafe {
+            let root = (*self.sb.get()).s_root;
+            (!root.is_null()).then(|| super::inode::INode::from_raw((*root).d_inode))
+        }
+    }
+
+    /// `super_operations::statfs`.
+    ///
+    /// # Safety
+    ///
+    /// Only called by the VFS through the operation tables, with the
+    /// arguments and locks `Documentation/filesystems/locking.rst` lists.
+    unsafe extern "C" fn statfs(
+        dentry: *mut bindings::dentry,
+        buf: *mut bindings::kstatfs,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: The VFS passes a dentry of a mounted superblock of ours
+            // and a buffer to fill.
+            unsafe {
+                let sb = Self::from_raw((*dentry).d_sb);
+                let st = T::statfs(sb);
+                (*buf).f_type = T::MAGIC as isize;
+                (*buf).f_bsize = kernel::page::PAGE_SIZE as isize;
+                (*buf).f_namelen = bindings::NAME_MAX as isize;
+                (*buf).f_blocks = st.blocks;
+                (*buf).f_bfree = st.bfree;
+                (*buf).f_bavail = st.bfree;
+                (*buf).f_files = st.files;
+                (*buf).f_ffree = st.ffree;
+            }
+            Ok(0)
+        })
+    }
+
+    /// `super_operations::show_options`.
+    ///
+    /// # Safety
+    ///
+    /// Only called by the VFS through the operation tables, with the
+    /// arguments and locks `Documentation/filesystems/locking.rst` lists.
+    unsafe extern "C" fn show_options(
+        m: *mut bindings::seq_file,
+        root: *mut bindings::dentry,
+    ) -> c_int {
+        // SAFETY: The VFS passes a live seq_file for this call and the root of
+        // a mounted superblock of ours.
+        unsafe { T::show_options(Self::from_raw((*root).d_sb), SeqFile::from_raw(m)) };
+        0
     }
 }

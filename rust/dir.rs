@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Directory operations of pdirfs, on the directory index.
+//!
+//! The VFS gives each operation exclusion on the names it touches (today by
+//! holding the directory's `i_rwsem` exclusively).  Inside, the order is:
+//! allocate everything (index reservations, new inodes), then take the
+//! directory's index lock for a short, non-sleeping critical section that
+//! updates the index and the directory's link count, size and times
+//! together, then release it and do the rest (instantiate dentries, drop
+//! references).  No path holds two index locks at once.
+
+#![forbid(unsafe_code)]
+
+use crate::vfs::{
+    dentry::DEntry,
+    inode::{FileKind, InodeSpec},
+    ops::{DirEmitter, DirOps, OpCtx},
+};
+use crate::{
+    index::{Reservation, FIRST_POS},
+    node::{DirIndex, Inode},
+    super_::{new_inode, Pdirfs},
+};
+use kernel::{bindings, prelude::*, str::CStr, sync::aref::ARef};
+
+/// Size a directory reports per entry, as tmpfs (`BOGO_DIRENT_SIZE`).
+const BOGO_DIRENT_SIZE: i64 = 20;
+
+/// Mode of a whiteout: a character device 0:0.
+const WHITEOUT_MODE: u16 = bindings::S_IFCHR as u16;
+
+fn index(dir: &Inode) -> Result<&DirIndex> {
+    dir.data().index()
+}
+
+/// Bookkeeping of `dir` when an entry (of a directory if `is_dir`) comes in.
+fn entry_added(dir: &Inode, is_dir: bool) {
+    dir.set_size(dir.size() + BOGO_DIRENT_SIZE);
+    if is_dir {
+        dir.inc_nlink();
+    }
+    dir.touch_cmtime();
+}
+
+/// Bookkeeping of `dir` when an entry (of a directory if `is_dir`) goes.
+fn entry_removed(dir: &Inode, is_dir: bool) {
+    dir.set_size(dir.size() - BOGO_DIRENT_SIZE);
+    if is_dir {
+        dir.drop_nlink();
+    }
+    dir.touch_cmtime();
+}
+
+/// Enters a new `inode` in `dir` under `dentry`'s name and instantiates the
+/// dentry.
+fn add_new(dir: &Inode, dentry: &DEntry<Pdirfs>, inode: ARef<Inode>) -> Result {
+    let res = Reservation::new(dentry.name())?;
+    let is_dir = inode.kind() == FileKind::Dir;
+    {
+        let mut ix = index(dir)?.lock();
+        if ix.contains(dentry.name()) {
+            return Err(EEXIST);
+        }
+        ix.insert(res, inode.clone());
+        entry_added(dir, is_dir);
+    }
+    dentry.instantiate(inode);
+    Ok(())
+}
+
+/// Creates a new inode of `mode`/`rdev` in `dir` (not yet entered).
+fn make_inode(ctx: &OpCtx<'_>, dir: &Inode, mode: u16, rdev: u32) -> Result<ARef<Inode>> {
+    let (new, node) = new_inode(
+        dir.super_block(),
+        Some(dir),
+        Some(ctx.idmap),
+        InodeSpec { mode, rdev },
+    )?;
+    new.init(node)
+}
+
+/// Drops every reference the directory indexes of the tree under `root`
+/// hold, without recursion (the tree may be deep), so that unmount can
+/// evict all inodes.
+pub(crate) fn release_tree(root: &Inode) {
+    let mut stack: KVec<ARef<Inode>> = KVec::new();
+    let mut cur = Some(ARef::from(root));
+    while let Some(dir) = cur.take() {
+        let entries = match index(&dir) {
+            Ok(ix) => ix.lock().take_all(),
+            Err(_) => Default::default(),
+        };
+        for (_, entry) in entries.iter() {
+            if entry.item.kind() == FileKind::Dir
+                && stack.push(entry.item.clone(), GFP_KERNEL).is_err()
+            {
+                // Out of memory for the work list: release this subtree
+                // recursively instead (correct, only deeper on the stack).
+                release_tree(&entry.item);
+            }
+        }
+        // Drops the entries (iput) with no lock held.
+        drop(entries);
+        drop(dir);
+        cur = stack.pop();
+    }
+}
+
+#[vtable]
+impl DirOps for Pdirfs {
+    fn lookup(dir: &Inode, name: &[u8]) -> Result<Option<ARef<Inode>>> {
+        Ok(index(dir)?.lock().get(name).map(|e| e.item.clone()))
+    }
+
+    fn create(ctx: &OpCtx<'_>, dir: &Inode, dentry: &DEntry<Self>, mode: u16, rdev: u32) -> Result {
+        let inode = make_inode(ctx, dir, mode, rdev)?;
+        add_new(dir, dentry, inode)
+    }
+
+    fn mkdir(ctx: &OpCtx<'_>, dir: &Inode, dentry: &DEntry<Self>, mode: u16) -> Result {
+        let inode = make_inode(ctx, dir, mode, 0)?;
+        inode.set_size(2 * BOGO_DIRENT_SIZE);
+        add_new(dir, dentry, inode)
+    }
+
+    fn symlink(ctx: &OpCtx<'_>, dir: &Inode, dentry: &DEntry<Self>, target: &CStr) -> Result {
+        if target.to_bytes_with_nul().len() > kernel::page::PAGE_SIZE {
+            return Err(ENAMETOOLONG);
+        }
+        let inode = make_inode(ctx, dir, bindings::S_IFLNK as u16 | 0o777, 0)?;
+        inode.write_symlink(target)?;
+        add_new(dir, dentry, inode)
+    }
+
+    fn link(inode: &Inode, dir: &Inode, dentry: &DEntry<Self>) -> Result {
+        let res = Reservation::new(dentry.name())?;
+        {
+            let mut ix = index(dir)?.lock();
+            if ix.contains(dentry.name()) {
+                return Err(EEXIST);
+            }
+            ix.insert(res, ARef::from(inode));
+            entry_added(dir, false);
+        }
+        inode.inc_nlink();
+        inode.touch_ctime();
+        dentry.instantiate(ARef::from(inode));
+        Ok(())
+    }
+
+    fn unlink(dir: &Inode, dentry: &DEntry<Self>) -> Result {
+        let inode = dentry.inode().ok_or(ENOENT)?;
+        let removed = {
+            let mut ix = index(dir)?.lock();
+            let removed = ix.remove(dentry.name()).ok_or(ENOENT)?;
+            entry_removed(dir, false);
+            removed
+        };
+        inode.drop_nlink();
+        inode.touch_ctime();
+        // The index's reference goes here, outside the lock; the dentry
+        // still holds one until the VFS lets it go.
+        drop(removed);
+        Ok(())
+    }
+
+    fn rmdir(dir: &Inode, dentry: &DEntry<Self>) -> Result {
+        let child = dentry.inode().ok_or(ENOENT)?;
+        // The VFS holds the child's i_rwsem exclusively: nothing can enter
+        // it while we look.
+        if !index(child)?.lock().is_empty() {
+            return Err(ENOTEMPTY);
+        }
+        let removed = {
+            let mut ix = index(dir)?.lock();
+            let removed = ix.remove(dentry.name()).ok_or(ENOENT)?;
+            entry_removed(dir, true);
+            removed
+        };
+        child.clear_nlink();
+        child.touch_ctime();
+        drop(removed);
+        Ok(())
+    }
+
+    fn rename(
+        ctx: &OpCtx<'_>,
+        old_dir: &Inode,
+        old: &DEntry<Self>,
+        new_dir: &Inode,
+        new: &DEntry<Self>,
+        flags: u32,
+    ) -> Result {
+        if flags
+            & !(bindings::RENAME_NOREPLACE | bindings::RENAME_EXCHANGE | bindings::RENAME_WHITEOUT)
+            != 0
+        {
+            return Err(EINVAL);
+        }
+        if flags & bindings::RENAME_EXCHANGE != 0 {
+            return exchange(old_dir, old, new_dir, new);
+        }
+        let moved = old.inode().ok_or(ENOENT)?;
+        let moved_is_dir = moved.kind() == FileKind::Dir;
+        let target = new.inode();
+        if let Some(t) = target {
+            if t.kind() == FileKind::Dir && !index(t)?.lock().is_empty() {
+                return Err(ENOTEMPTY);
+            }
+        }
+        let target_is_dir = target.is_some_and(|t| t.kind() == FileKind::Dir);
+        let res_new = Reservation::new(new.name())?;
+        let whiteout = if flags & bindings::RENAME_WHITEOUT != 0 {
+            let w = make_inode(ctx, old_dir, WHITEOUT_MODE, 0)?;
+            Some((Reservation::new(old.name())?, w))
+        } else {
+            None
+        };
+        let same_dir = old_dir.ino() == new_dir.ino();
+
+        // Step 1: out of the old directory (a whiteout takes its place).
+        let mut old_ix = index(old_dir)?.lock();
+        let entry = old_ix.remove(old.name()).ok_or(ENOENT)?;
+        if !same_dir || whiteout.is_some() {
+            entry_removed(old_dir, moved_is_dir && !same_dir);
+        }
+        if let Some((res, w)) = whiteout {
+            old_ix.insert(res, w);
+            entry_added(old_dir, false);
+        }
+        // Step 2: into the new one, replacing the target.
+        let replaced = if same_dir {
+            let replaced = old_ix.remove(new.name());
+            old_ix.insert(res_new, entry.item);
+            replaced
+        } else {
+            drop(old_ix);
+            let mut new_ix = index(new_dir)?.lock();
+            let replaced = new_ix.remove(new.name());
+            new_ix.insert(res_new, entry.item);
+            entry_added(new_dir, moved_is_dir);
+            replaced
+        };
+        if replaced.is_some() {
+            entry_removed(new_dir, target_is_dir);
+        } else if same_dir {
+            new_dir.touch_cmtime();
+        }
+        if let Some(t) = target {
+            if target_is_dir {
+                t.clear_nlink();
+            } else {
+                t.drop_nlink();
+            }
+            t.touch_ctime();
+        }
+        moved.touch_ctime();
+        // Any replaced entry's reference goes with no lock held.
+        drop(replaced);
+        Ok(())
+    }
+
+    fn tmpfile(ctx: &OpCtx<'_>, dir: &Inode, mode: u16) -> Result<ARef<Inode>> {
+        // Not entered in the index: d_tmpfile() makes it an unlinked file,
+        // and linkat() can enter it later through `link`.
+        make_inode(ctx, dir, mode, 0)
+    }
+
+    fn readdir(dir: &Inode, emit: &mut DirEmitter) -> Result {
+        const BATCH: usize = 32;
+        const NAME_BYTES: usize = 4096;
+        let ix = index(dir)?;
+        // Copy a batch out under the lock, emit it without: dir_emit() copies
+        // to user space, which may fault and sleep (or be held up on
+        // purpose by userfaultfd) and must not block the directory.
+        let mut batch: KVec<(u64, usize, usize, u64, FileKind)> =
+            KVec::with_capacity(BATCH, GFP_KERNEL)?;
+        let mut names: KVec<u8> = KVec::with_capacity(NAME_BYTES, GFP_KERNEL)?;
+        loop {
+            batch.clear();
+            names.clear();
+            {
+                let g = ix.lock();
+                let mut pos = (emit.pos() as u64).max(FIRST_POS);
+                while batch.len() < BATCH {
+                    let Some((p, e)) = g.next_from(pos) else {
+                        break;
+                    };
+                    let name = e.name();
+                    if names.len() + name.len() > NAME_BYTES {
+                        break;
+                    }
+                    let start = names.len();
+                    // Within the reserved capacity: these never allocate.
+                    names.extend_from_slice(name, GFP_NOWAIT)?;
+                    batch.push(
+                        (p, start, name.len(), e.item.ino(), e.item.kind()),
+                        GFP_NOWAIT,
+                    )?;
+                    pos = p + 1;
+                }
+            }
+            if batch.is_empty() {
+                return Ok(());
+            }
+            for &(pos, start, len, ino, kind) in batch.iter() {
+                if !emit.emit(pos as i64, &names[start..start + len], ino, kind) {
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+/// `RENAME_EXCHANGE`: the two names swap what they refer to.
+fn exchange(
+    old_dir: &Inode,
+    old: &DEntry<Pdirfs>,
+    new_dir: &Inode,
+    new: &DEntry<Pdirfs>,
+) -> Result {
+    let a = ARef::from(old.inode().ok_or(ENOENT)?);
+    let b = ARef::from(new.inode().ok_or(ENOENT)?);
+    let (a_dir, b_dir) = (a.kind() == FileKind::Dir, b.kind() == FileKind::Dir);
+    let (ra, rb) = if old_dir.ino() == new_dir.ino() {
+        let mut ix = index(old_dir)?.lock();
+        let ra = ix.replace_item(old.name(), b.clone()).ok_or(ENOENT)?;
+        let rb = ix.replace_item(new.name(), a.clone()).ok_or(ENOENT)?;
+        old_dir.touch_cmtime();
+        (ra, rb)
+    } else {
+        // One index lock at a time.  Between the two steps both names refer
+        // to `a`; the VFS keeps both names excluded from other operations.
+        let rb = {
+            let mut ix = index(new_dir)?.lock();
+            let rb = ix.replace_item(new.name(), a.clone()).ok_or(ENOENT)?;
+            if a_dir != b_dir {
+                if a_dir {
+                    new_dir.inc_nlink();
+                } else {
+                    new_dir.drop_nlink();
+                }
+            }
+            new_dir.touch_cmtime();
+            rb
+        };
+        let ra = {
+            let mut ix = index(old_dir)?.lock();
+            let ra = ix.replace_item(old.name(), b.clone()).ok_or(ENOENT)?;
+            if a_dir != b_dir {
+                if b_dir {
+                    old_dir.inc_nlink();
+                } else {
+                    old_dir.drop_nlink();
+                }
+            }
+            old_dir.touch_cmtime();
+            ra
+        };
+        (ra, rb)
+    };
+    a.touch_ctime();
+    b.touch_ctime();
+    drop((ra, rb));
+    Ok(())
+}

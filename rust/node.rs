@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! What pdirfs keeps per inode.
+
+#![forbid(unsafe_code)]
+
+use crate::{index::Index, super_::Pdirfs};
+use kernel::{
+    new_spinlock,
+    prelude::*,
+    sync::{aref::ARef, atomic::Atomic, SpinLock},
+};
+
+use crate::vfs::inode::INode;
+
+/// An inode of pdirfs.
+pub(crate) type Inode = INode<Pdirfs>;
+
+/// The index of a directory, behind the directory's own lock.
+///
+/// The lock is a spinlock held only for index lookups and updates: no
+/// allocation (insertions are reserved beforehand), no `iput()` (removed
+/// entries are dropped after unlocking), no copy to user space (readdir
+/// copies a batch out first).  Operations on different directories never
+/// contend, and no code path holds two of these locks at once.
+pub(crate) type DirIndex = SpinLock<Index<ARef<Inode>>>;
+
+/// Per-inode data of pdirfs.
+pub(crate) struct Node {
+    /// The directory index, for directories.
+    pub(crate) dir: Option<Pin<KBox<DirIndex>>>,
+    /// Pages of this inode's page cache charged to the instance's `size`.
+    pub(crate) charged: Atomic<u64>,
+}
+
+impl Node {
+    /// Data of a directory, with an empty index keyed by `seed`.
+    pub(crate) fn new_dir(seed: u64) -> Result<Self> {
+        Ok(Self {
+            dir: Some(KBox::pin_init(
+                new_spinlock!(Index::new(seed), "pdirfs_dir_index"),
+                GFP_KERNEL,
+            )?),
+            charged: Atomic::new(0),
+        })
+    }
+
+    /// Data of any other inode.
+    pub(crate) fn new_other() -> Self {
+        Self {
+            dir: None,
+            charged: Atomic::new(0),
+        }
+    }
+
+    /// The index, for a directory.
+    pub(crate) fn index(&self) -> Result<&DirIndex> {
+        self.dir.as_deref().ok_or(ENOTDIR)
+    }
+}

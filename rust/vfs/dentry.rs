@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Directory entries as the VFS hands them to directory operations.
+//!
+//! C reference: `include/linux/dcache.h`, `fs/dcache.c`.
+
+use super::{fs_type::FileSystem, inode::INode};
+use core::marker::PhantomData;
+use kernel::{bindings, sync::aref::ARef, types::Opaque};
+
+/// The longest name a directory entry may have (`NAME_MAX`).
+pub(crate) const NAME_MAX: usize = bindings::NAME_MAX as usize;
+
+/// A dentry of filesystem `T` passed to a directory operation.
+///
+/// # Invariants
+///
+/// Wraps a live `struct dentry` of a superblock of type `T`, which the VFS
+/// keeps alive and excludes from other directory operations on the same name
+/// for the duration of the call it was passed to.
+#[repr(transparent)]
+pub(crate) struct DEntry<T: FileSystem> {
+    dentry: Opaque<bindings::dentry>,
+    _p: PhantomData<T>,
+}
+
+impl<T: FileSystem> DEntry<T> {
+    /// # Safety
+    ///
+    /// `dentry` must satisfy the type invariant for `'a`.
+    pub(crate) unsafe fn from_raw<'a>(dentry: *mut bindings::dentry) -> &'a Self {
+        // SAFETY: Transparent wrapper; validity per the caller.
+        unsafe { &*dentry.cast() }
+    }
+
+    /// The entry's name.
+    pub(crate) fn name(&self) -> &[u8] {
+        // SAFETY: The name of a dentry cannot change while a directory
+        // operation on it is in progress (rename needs the same exclusion),
+        // and `d_name.name` points to `len` bytes.
+        unsafe {
+            let d = self.dentry.get();
+            let len = (*d)
+                .__bindgen_anon_1
+                .d_name
+                .__bindgen_anon_1
+                .__bindgen_anon_1
+                .len;
+            core::slice::from_raw_parts((*d).__bindgen_anon_1.d_name.name, len as usize)
+        }
+    }
+
+    /// The inode the entry refers to, if it is positive.
+    pub(crate) fn inode(&self) -> Option<&INode<T>> {
+        // SAFETY: The dentry is live and its inode is stable during the
+        // operation; an inode of our superblock satisfies `INode`'s invariant.
+        unsafe {
+            let inode = bindings::d_inode(self.dentry.get());
+            (!inode.is_null()).then(|| INode::from_raw(inode))
+        }
+    }
+
+    /// Makes the (negative) entry refer to `inode`, consuming the reference.
+    pub(crate) fn instantiate(&self, inode: ARef<INode<T>>) {
+        let raw = ARef::into_raw(inode).as_ptr().cast::<bindings::inode>();
+        // SAFETY: The dentry is negative and excluded from others; `d_instantiate`
+        // takes over our inode reference.
+        unsafe { bindings::d_instantiate(self.dentry.get(), raw) };
+    }
+
+    /// Makes the entry refer to a new, unlinked `inode` (`O_TMPFILE`).
+    pub(crate) fn instantiate_tmpfile(&self, file: *mut bindings::file, inode: ARef<INode<T>>) {
+        let raw = ARef::into_raw(inode).as_ptr().cast::<bindings::inode>();
+        // SAFETY: `file` is the tmpfile's file as passed to `->tmpfile`;
+        // `d_tmpfile` takes over our inode reference.
+        unsafe { bindings::d_tmpfile(file, raw) };
+    }
+}
+
+/// The idmapping of the mount an operation came through.
+///
+/// # Invariants
+///
+/// Wraps a live `struct mnt_idmap`.
+#[repr(transparent)]
+pub(crate) struct IdMap(Opaque<bindings::mnt_idmap>);
+
+impl IdMap {
+    /// # Safety
+    ///
+    /// `idmap` must be live for `'a`.
+    pub(crate) unsafe fn from_raw<'a>(idmap: *mut bindings::mnt_idmap) -> &'a Self {
+        // SAFETY: Transparent wrapper; validity per the caller.
+        unsafe { &*idmap.cast() }
+    }
+
+    /// The raw `struct mnt_idmap`.
+    pub(crate) fn as_raw(&self) -> *mut bindings::mnt_idmap {
+        self.0.get()
+    }
+}

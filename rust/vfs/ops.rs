@@ -1,0 +1,782 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Operation tables of inodes, files and address spaces, and the trampolines
+//! that turn the C calls into calls of the filesystem's traits.
+//!
+//! C reference: `Documentation/filesystems/vfs.rst`, `locking.rst`.
+
+use super::{
+    dentry::{DEntry, IdMap},
+    fs_type::FileSystem,
+    inode::{FileKind, INode},
+};
+use core::ffi::{c_int, c_uint, c_void};
+use kernel::{
+    bindings,
+    error::{from_result, VTABLE_DEFAULT_ERROR},
+    prelude::*,
+    sync::aref::ARef,
+};
+
+/// Context of a directory operation: the idmapping of the mount it came
+/// through (for the owner of new inodes).
+pub(crate) struct OpCtx<'a> {
+    /// The mount's idmapping.
+    pub(crate) idmap: &'a IdMap,
+}
+
+/// Collects directory entries for `getdents()`.
+///
+/// # Invariants
+///
+/// `ctx` is the live `dir_context` of the `iterate_shared` call this was
+/// made for.
+pub(crate) struct DirEmitter {
+    ctx: *mut bindings::dir_context,
+}
+
+impl DirEmitter {
+    /// The position to continue from (a cookie of the filesystem's choosing;
+    /// 0 and 1 are "." and "..").
+    pub(crate) fn pos(&self) -> i64 {
+        // SAFETY: `ctx` is valid by the type invariant.
+        unsafe { (*self.ctx).pos }
+    }
+
+    /// Emits one entry at position `pos`; the next call starts after it.
+    /// Returns `false` when the user's buffer is full: stop, the entry was
+    /// not consumed and will be emitted again by the next call.
+    pub(crate) fn emit(&mut self, pos: i64, name: &[u8], ino: u64, kind: FileKind) -> bool {
+        // SAFETY: `ctx` is valid by the type invariant; `name` is valid for
+        // `len` bytes and `dir_emit` copies it.
+        unsafe {
+            (*self.ctx).pos = pos;
+            if !bindings::dir_emit(
+                self.ctx,
+                name.as_ptr(),
+                name.len() as c_int,
+                ino,
+                kind.dtype().into(),
+            ) {
+                return false;
+            }
+            (*self.ctx).pos = pos + 1;
+        }
+        true
+    }
+}
+
+/// The directory operations of a filesystem.
+///
+/// The VFS holds the directory's `i_rwsem` (exclusive for changes, shared for
+/// `lookup` and `readdir`) and the victims' `i_rwsem` as described in
+/// `Documentation/filesystems/locking.rst`; the dentries passed are excluded
+/// from other operations on the same name for the duration of the call.
+#[vtable]
+pub(crate) trait DirOps: FileSystem {
+    /// Finds `name` in `dir`.
+    fn lookup(dir: &INode<Self>, name: &[u8]) -> Result<Option<ARef<INode<Self>>>>;
+
+    /// Creates a regular file, device node, fifo or socket (`mode` has the
+    /// type bits, `rdev` the device) at the negative `dentry`, and
+    /// instantiates it.
+    fn create(
+        _ctx: &OpCtx<'_>,
+        _dir: &INode<Self>,
+        _dentry: &DEntry<Self>,
+        _mode: u16,
+        _rdev: u32,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Creates a directory at the negative `dentry` and instantiates it.
+    fn mkdir(_ctx: &OpCtx<'_>, _dir: &INode<Self>, _dentry: &DEntry<Self>, _mode: u16) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Creates a symbolic link to `target` at the negative `dentry`.
+    fn symlink(
+        _ctx: &OpCtx<'_>,
+        _dir: &INode<Self>,
+        _dentry: &DEntry<Self>,
+        _target: &CStr,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Adds a link to `inode` at the negative `dentry` and instantiates it.
+    fn link(_inode: &INode<Self>, _dir: &INode<Self>, _dentry: &DEntry<Self>) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Removes the non-directory at `dentry`.
+    fn unlink(_dir: &INode<Self>, _dentry: &DEntry<Self>) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Removes the empty directory at `dentry`.
+    fn rmdir(_dir: &INode<Self>, _dentry: &DEntry<Self>) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Renames; `flags` are `RENAME_*`.  On success the VFS moves the dentries.
+    fn rename(
+        _ctx: &OpCtx<'_>,
+        _old_dir: &INode<Self>,
+        _old: &DEntry<Self>,
+        _new_dir: &INode<Self>,
+        _new: &DEntry<Self>,
+        _flags: u32,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Creates an unnamed regular file in `dir` for `O_TMPFILE`.
+    fn tmpfile(_ctx: &OpCtx<'_>, _dir: &INode<Self>, _mode: u16) -> Result<ARef<INode<Self>>> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Emits the entries of `dir` from `emit.pos()` on (positions >= 2).
+    fn readdir(_dir: &INode<Self>, _emit: &mut DirEmitter) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// Sets the operations of a new inode of kind `kind`.
+///
+/// # Safety
+///
+/// `inode` must be a new inode of a superblock of type `T`, not yet visible.
+pub(super) unsafe fn set_ops<T: DirOps>(inode: *mut bindings::inode, kind: FileKind, rdev: u32) {
+    // SAFETY: Per the function's requirements the inode is ours to set up;
+    // the tables are statics.
+    unsafe {
+        match kind {
+            FileKind::Dir => {
+                (*inode).i_op = &Tables::<T>::DIR_IOPS;
+                (*inode).__bindgen_anon_3.i_fop = &Tables::<T>::DIR_FOPS;
+            }
+            FileKind::Reg => {
+                (*inode).i_op = &Tables::<T>::FILE_IOPS;
+                (*inode).__bindgen_anon_3.i_fop = &Tables::<T>::FILE_FOPS;
+                (*inode).i_data.a_ops = &Tables::<T>::AOPS;
+                bindings::mapping_set_gfp_mask(&mut (*inode).i_data, bindings::GFP_HIGHUSER);
+                bindings::mapping_set_unevictable(&mut (*inode).i_data);
+            }
+            FileKind::Lnk => {
+                (*inode).i_op = &Tables::<T>::SYMLINK_IOPS;
+                (*inode).i_data.a_ops = &Tables::<T>::AOPS;
+                bindings::inode_nohighmem(inode);
+                bindings::mapping_set_unevictable(&mut (*inode).i_data);
+            }
+            _ => {
+                bindings::init_special_inode(inode, (*inode).i_mode, rdev);
+                (*inode).i_op = &Tables::<T>::SPECIAL_IOPS;
+            }
+        }
+    }
+}
+
+struct Tables<T>(core::marker::PhantomData<T>);
+
+impl<T: DirOps> Tables<T> {
+    const DIR_IOPS: bindings::inode_operations = bindings::inode_operations {
+        lookup: Some(lookup::<T>),
+        create: if T::HAS_CREATE {
+            Some(create::<T>)
+        } else {
+            None
+        },
+        mknod: if T::HAS_CREATE {
+            Some(mknod::<T>)
+        } else {
+            None
+        },
+        mkdir: if T::HAS_MKDIR { Some(mkdir::<T>) } else { None },
+        symlink: if T::HAS_SYMLINK {
+            Some(symlink::<T>)
+        } else {
+            None
+        },
+        link: if T::HAS_LINK { Some(link::<T>) } else { None },
+        unlink: if T::HAS_UNLINK {
+            Some(unlink::<T>)
+        } else {
+            None
+        },
+        rmdir: if T::HAS_RMDIR { Some(rmdir::<T>) } else { None },
+        rename: if T::HAS_RENAME {
+            Some(rename::<T>)
+        } else {
+            None
+        },
+        tmpfile: if T::HAS_TMPFILE {
+            Some(tmpfile::<T>)
+        } else {
+            None
+        },
+        setattr: Some(setattr::<T>),
+        getattr: Some(bindings::simple_getattr),
+        ..pin_init::zeroed()
+    };
+
+    const DIR_FOPS: bindings::file_operations = bindings::file_operations {
+        llseek: Some(bindings::generic_file_llseek),
+        read: Some(bindings::generic_read_dir),
+        iterate_shared: if T::HAS_READDIR {
+            Some(iterate_shared::<T>)
+        } else {
+            None
+        },
+        fsync: Some(bindings::noop_fsync),
+        ..pin_init::zeroed()
+    };
+
+    const FILE_IOPS: bindings::inode_operations = bindings::inode_operations {
+        setattr: Some(setattr::<T>),
+        getattr: Some(bindings::simple_getattr),
+        ..pin_init::zeroed()
+    };
+
+    const FILE_FOPS: bindings::file_operations = bindings::file_operations {
+        read_iter: Some(bindings::generic_file_read_iter),
+        write_iter: Some(bindings::generic_file_write_iter),
+        mmap: Some(bindings::generic_file_mmap),
+        fsync: Some(bindings::noop_fsync),
+        splice_read: Some(bindings::filemap_splice_read),
+        splice_write: Some(bindings::iter_file_splice_write),
+        llseek: Some(llseek::<T>),
+        fallocate: Some(fallocate::<T>),
+        ..pin_init::zeroed()
+    };
+
+    const SYMLINK_IOPS: bindings::inode_operations = bindings::inode_operations {
+        get_link: Some(bindings::page_get_link),
+        setattr: Some(setattr::<T>),
+        getattr: Some(bindings::simple_getattr),
+        ..pin_init::zeroed()
+    };
+
+    const SPECIAL_IOPS: bindings::inode_operations = bindings::inode_operations {
+        setattr: Some(setattr::<T>),
+        getattr: Some(bindings::simple_getattr),
+        ..pin_init::zeroed()
+    };
+
+    const AOPS: bindings::address_space_operations = bindings::address_space_operations {
+        read_folio: Some(read_folio),
+        write_begin: Some(write_begin::<T>),
+        write_end: Some(write_end),
+        dirty_folio: Some(bindings::noop_dirty_folio),
+        ..pin_init::zeroed()
+    };
+}
+
+/// The dentry's inode, which the VFS guarantees is positive for the
+/// operations that call this.
+///
+/// # Safety
+///
+/// `dentry` must be a live, positive dentry of a superblock of type `T`.
+unsafe fn dentry_inode<'a, T: FileSystem>(dentry: *mut bindings::dentry) -> &'a INode<T> {
+    // SAFETY: Per the function's requirements.
+    unsafe { INode::from_raw(bindings::d_inode(dentry)) }
+}
+
+/// `->lookup`: asks the filesystem, then splices the result into the dcache
+/// (a negative dentry when the name does not exist).
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the
+/// arguments and locks `Documentation/filesystems/locking.rst` lists.
+unsafe extern "C" fn lookup<T: DirOps>(
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    _flags: c_uint,
+) -> *mut bindings::dentry {
+    // SAFETY: The VFS passes a live directory of ours and the dentry it is
+    // looking up, which it excludes from other lookups.
+    let (dir, d) = unsafe { (INode::<T>::from_raw(dir), DEntry::<T>::from_raw(dentry)) };
+    if d.name().len() > super::dentry::NAME_MAX {
+        return ENAMETOOLONG.to_ptr();
+    }
+    match T::lookup(dir, d.name()) {
+        Err(e) => e.to_ptr(),
+        Ok(found) => {
+            let inode = found.map_or(core::ptr::null_mut(), |i| ARef::into_raw(i).as_ptr().cast());
+            // SAFETY: `d_splice_alias` consumes the inode reference (or null)
+            // and handles the directory-alias case.
+            unsafe { bindings::d_splice_alias(inode, dentry) }
+        }
+    }
+}
+
+macro_rules! dir_op_args {
+    ($idmap:expr, $dir:expr, $dentry:expr) => {
+        // SAFETY: The VFS passes its idmap, a live directory of ours (locked)
+        // and a dentry excluded from other operations on its name.
+        unsafe {
+            (
+                OpCtx {
+                    idmap: IdMap::from_raw($idmap),
+                },
+                INode::<T>::from_raw($dir),
+                DEntry::<T>::from_raw($dentry),
+            )
+        }
+    };
+}
+
+/// `create` of the C operation table.
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the
+/// arguments and locks `Documentation/filesystems/locking.rst` lists.
+unsafe extern "C" fn create<T: DirOps>(
+    idmap: *mut bindings::mnt_idmap,
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    mode: bindings::umode_t,
+) -> c_int {
+    let (ctx, dir, d) = dir_op_args!(idmap, dir, dentry);
+    from_result(|| T::create(&ctx, dir, d, mode | bindings::S_IFREG as u16, 0).map(|()| 0))
+}
+
+/// `mknod` of the C operation table.
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the
+/// arguments and locks `Documentation/filesystems/locking.rst` lists.
+unsafe extern "C" fn mknod<T: DirOps>(
+    idmap: *mut bindings::mnt_idmap,
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    mode: bindings::umode_t,
+    rdev: bindings::dev_t,
+) -> c_int {
+    let (ctx, dir, d) = dir_op_args!(idmap, dir, dentry);
+    from_result(|| T::create(&ctx, dir, d, mode, rdev).map(|()| 0))
+}
+
+/// `mkdir` of the C operation table.
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the
+/// arguments and locks `Documentation/filesystems/locking.rst` lists.
+unsafe extern "C" fn mkdir<T: DirOps>(
+    idmap: *mut bindings::mnt_idmap,
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    mode: bindings::umode_t,
+) -> *mut bindings::dentry {
+    let (ctx, dir, d) = dir_op_args!(idmap, dir, dentry);
+    match T::mkdir(&ctx, dir, d, mode | bindings::S_IFDIR as u16) {
+        // NULL: the dentry passed in was instantiated.
+        Ok(()) => core::ptr::null_mut(),
+        Err(e) => e.to_ptr(),
+    }
+}
+
+/// `symlink` of the C operation table.
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the
+/// arguments and locks `Documentation/filesystems/locking.rst` lists.
+unsafe extern "C" fn symlink<T: DirOps>(
+    idmap: *mut bindings::mnt_idmap,
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    target: *const kernel::ffi::c_char,
+) -> c_int {
+    let (ctx, dir, d) = dir_op_args!(idmap, dir, dentry);
+    // SAFETY: The VFS passes a NUL-terminated target.
+    let target = unsafe { CStr::from_char_ptr(target) };
+    from_result(|| T::symlink(&ctx, dir, d, target).map(|()| 0))
+}
+
+/// `link` of the C operation table.
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the
+/// arguments and locks `Documentation/filesystems/locking.rst` lists.
+unsafe extern "C" fn link<T: DirOps>(
+    old: *mut bindings::dentry,
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+) -> c_int {
+    // SAFETY: `old` is a positive dentry of ours whose inode the VFS locked.
+    let inode = unsafe { dentry_inode::<T>(old) };
+    // SAFETY: As for the other directory operations.
+    let (dir, d) = unsafe { (INode::<T>::from_raw(dir), DEntry::<T>::from_raw(dentry)) };
+    from_result(|| T::link(inode, dir, d).map(|()| 0))
+}
+
+/// `unlink` of the C operation table.
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the
+/// arguments and locks `Documentation/filesystems/locking.rst` lists.
+unsafe extern "C" fn unlink<T: DirOps>(
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+) -> c_int {
+    // SAFETY: As for the other directory operations.
+    let (dir, d) = unsafe { (INode::<T>::from_raw(dir), DEntry::<T>::from_raw(dentry)) };
+    from_result(|| T::unlink(dir, d).map(|()| 0))
+}
+
+/// `rmdir` of the C operation table.
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the
+/// arguments and locks `Documentation/filesystems/locking.rst` lists.
+unsafe extern "C" fn rmdir<T: DirOps>(
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+) -> c_int {
+    // SAFETY: As for the other directory operations.
+    let (dir, d) = unsafe { (INode::<T>::from_raw(dir), DEntry::<T>::from_raw(dentry)) };
+    from_result(|| T::rmdir(dir, d).map(|()| 0))
+}
+
+/// `rename` of the C operation table.
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the
+/// arguments and locks `Documentation/filesystems/locking.rst` lists.
+unsafe extern "C" fn rename<T: DirOps>(
+    idmap: *mut bindings::mnt_idmap,
+    old_dir: *mut bindings::inode,
+    old: *mut bindings::dentry,
+    new_dir: *mut bindings::inode,
+    new: *mut bindings::dentry,
+    flags: c_uint,
+) -> c_int {
+    let (ctx, old_dir, old) = dir_op_args!(idmap, old_dir, old);
+    // SAFETY: As for the other directory operations (`lock_rename()`).
+    let (new_dir, new) = unsafe { (INode::<T>::from_raw(new_dir), DEntry::<T>::from_raw(new)) };
+    from_result(|| T::rename(&ctx, old_dir, old, new_dir, new, flags).map(|()| 0))
+}
+
+/// `tmpfile` of the C operation table.
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the
+/// arguments and locks `Documentation/filesystems/locking.rst` lists.
+unsafe extern "C" fn tmpfile<T: DirOps>(
+    idmap: *mut bindings::mnt_idmap,
+    dir: *mut bindings::inode,
+    file: *mut bindings::file,
+    mode: bindings::umode_t,
+) -> c_int {
+    from_result(|| {
+        // SAFETY: The VFS passes its idmap, a live directory of ours and the
+        // file being opened, whose dentry is a fresh unhashed one.
+        let (ctx, dir, d) = unsafe {
+            (
+                OpCtx {
+                    idmap: IdMap::from_raw(idmap),
+                },
+                INode::<T>::from_raw(dir),
+                DEntry::<T>::from_raw((*file).__bindgen_anon_1.f_path.dentry),
+            )
+        };
+        let inode = T::tmpfile(&ctx, dir, mode | bindings::S_IFREG as u16)?;
+        d.instantiate_tmpfile(file, inode);
+        // SAFETY: `file` is the file being opened.
+        Ok(unsafe { bindings::finish_open_simple(file, 0) })
+    })
+}
+
+/// `iterate_shared` of the C operation table.
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the
+/// arguments and locks `Documentation/filesystems/locking.rst` lists.
+unsafe extern "C" fn iterate_shared<T: DirOps>(
+    file: *mut bindings::file,
+    ctx: *mut bindings::dir_context,
+) -> c_int {
+    from_result(|| {
+        // SAFETY: The VFS passes an open directory of ours and its context.
+        let dir = unsafe {
+            if !bindings::dir_emit_dots(file, ctx) {
+                return Ok(0);
+            }
+            INode::<T>::from_raw(bindings::file_inode(file))
+        };
+        // INVARIANT: `ctx` is this call's context.
+        let mut emit = DirEmitter { ctx };
+        T::readdir(dir, &mut emit)?;
+        Ok(0)
+    })
+}
+
+/// `->setattr`: permission checks and attribute copy as `simple_setattr()`,
+/// with the filesystem told about size changes (for its space accounting).
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the
+/// arguments and locks `Documentation/filesystems/locking.rst` lists.
+unsafe extern "C" fn setattr<T: FileSystem>(
+    idmap: *mut bindings::mnt_idmap,
+    dentry: *mut bindings::dentry,
+    attr: *mut bindings::iattr,
+) -> c_int {
+    from_result(|| {
+        // SAFETY: The VFS passes a positive dentry of ours whose inode it
+        // locked, and the requested attributes.
+        unsafe {
+            kernel::error::to_result(bindings::setattr_prepare(idmap, dentry, attr))?;
+            let inode = dentry_inode::<T>(dentry);
+            if (*attr).ia_valid & bindings::ATTR_SIZE != 0 {
+                let size = (*attr).ia_size;
+                if size > inode.size() {
+                    T::may_grow(inode, size)?;
+                }
+                bindings::truncate_setsize(inode.as_raw(), size);
+                T::pages_changed(inode);
+            }
+            // Nothing to write back: the inode is the only copy.
+            bindings::setattr_copy(idmap, inode.as_raw(), attr);
+        }
+        Ok(0)
+    })
+}
+
+/// `llseek` of regular files: `SEEK_DATA`/`SEEK_HOLE` from the page cache,
+/// as tmpfs does.
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the
+/// arguments and locks `Documentation/filesystems/locking.rst` lists.
+unsafe extern "C" fn llseek<T: FileSystem>(
+    file: *mut bindings::file,
+    offset: bindings::loff_t,
+    whence: c_int,
+) -> bindings::loff_t {
+    let whence_u = whence as u32;
+    if whence_u != bindings::SEEK_DATA && whence_u != bindings::SEEK_HOLE {
+        // SAFETY: `file` is an open file of ours.
+        return unsafe { bindings::generic_file_llseek(file, offset, whence) };
+    }
+    // SAFETY: `file` is an open regular file of ours; the VFS holds no lock,
+    // so take the inode lock as shmem_file_llseek() does.
+    unsafe {
+        let inode = bindings::file_inode(file);
+        bindings::inode_lock(inode);
+        let size = bindings::i_size_read(inode);
+        let mut off = if offset < 0 || offset >= size {
+            -bindings::loff_t::from(bindings::ENXIO)
+        } else {
+            bindings::mapping_seek_hole_data((*file).f_mapping, offset, size, whence)
+        };
+        if off >= 0 {
+            off = bindings::vfs_setpos(file, off, bindings::MAX_LFS_FILESIZE);
+        }
+        bindings::inode_unlock(inode);
+        off
+    }
+}
+
+/// `fallocate`: mode 0 and `FALLOC_FL_KEEP_SIZE` allocate zeroed pages in
+/// the page cache (charged to the filesystem); other modes are not supported.
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the
+/// arguments and locks `Documentation/filesystems/locking.rst` lists.
+unsafe extern "C" fn fallocate<T: FileSystem>(
+    file: *mut bindings::file,
+    mode: c_int,
+    offset: bindings::loff_t,
+    len: bindings::loff_t,
+) -> kernel::ffi::c_long {
+    from_result(|| {
+        let mode = mode as u32;
+        if mode & !bindings::FALLOC_FL_KEEP_SIZE != 0 {
+            return Err(EOPNOTSUPP);
+        }
+        if offset < 0 || len <= 0 {
+            return Err(EINVAL);
+        }
+        let end = offset.checked_add(len).ok_or(EFBIG)?;
+        // SAFETY: `file` is an open regular file of ours.
+        let inode = unsafe { INode::<T>::from_raw(bindings::file_inode(file)) };
+        if mode & bindings::FALLOC_FL_KEEP_SIZE == 0 {
+            // RLIMIT_FSIZE and s_maxbytes, as for a write.
+            // SAFETY: The inode is live.
+            kernel::error::to_result(unsafe { bindings::inode_newsize_ok(inode.as_raw(), end) })?;
+        }
+        // SAFETY: The inode is live; fallocate runs without the inode lock.
+        unsafe { bindings::inode_lock(inode.as_raw()) };
+        let r = allocate_range::<T>(
+            inode,
+            offset,
+            end,
+            mode & bindings::FALLOC_FL_KEEP_SIZE == 0,
+        );
+        T::pages_changed(inode);
+        // SAFETY: Locked above.
+        unsafe { bindings::inode_unlock(inode.as_raw()) };
+        r.map(|()| 0)
+    })
+}
+
+/// Fills `[start, end)` of `inode` with uptodate pages; extends the size to
+/// `end` if `extend`.  Called with the inode locked.
+fn allocate_range<T: FileSystem>(inode: &INode<T>, start: i64, end: i64, extend: bool) -> Result {
+    let page = kernel::page::PAGE_SIZE as i64;
+    let mut index = start / page;
+    let last = (end + page - 1) / page;
+    let mapping = inode.mapping();
+    while index < last {
+        T::may_grow(inode, (index + 1) * page)?;
+        // SAFETY: `mapping` is the live mapping of a locked inode.
+        let folio = unsafe { bindings::filemap_grab_folio(mapping, index as usize) };
+        kernel::error::from_err_ptr(folio)?;
+        // SAFETY: `filemap_grab_folio` returned a locked, referenced folio.
+        let next = unsafe {
+            if !bindings::folio_test_uptodate(folio) {
+                bindings::folio_zero_range(folio, 0, bindings::folio_size(folio));
+                bindings::folio_mark_uptodate(folio);
+            }
+            bindings::folio_mark_dirty(folio);
+            let next = (bindings::folio_pos(folio) + bindings::folio_size(folio) as i64) / page;
+            bindings::folio_unlock(folio);
+            bindings::folio_put(folio);
+            next
+        };
+        index = next;
+    }
+    if extend && end > inode.size() {
+        inode.set_size(end);
+    }
+    inode.touch_ctime();
+    Ok(())
+}
+
+impl<T: FileSystem> INode<T> {
+    fn mapping(&self) -> *mut bindings::address_space {
+        // SAFETY: `i_mapping` of a live inode is valid.
+        unsafe { (*self.as_raw()).i_mapping }
+    }
+}
+
+/// `read_folio`: the folio of a hole, zeroed (`ram_aops`).
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the
+/// arguments and locks `Documentation/filesystems/locking.rst` lists.
+unsafe extern "C" fn read_folio(file: *mut bindings::file, folio: *mut bindings::folio) -> c_int {
+    // SAFETY: Forwarded unchanged to libfs' implementation for RAM filesystems.
+    unsafe { (bindings::ram_aops.read_folio.unwrap_unchecked())(file, folio) }
+}
+
+/// `write_begin`: refuses with `ENOSPC` when the write needs a new page and
+/// the filesystem is full, then does what `ram_aops` does.
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the
+/// arguments and locks `Documentation/filesystems/locking.rst` lists.
+unsafe extern "C" fn write_begin<T: FileSystem>(
+    iocb: *const bindings::kiocb,
+    mapping: *mut bindings::address_space,
+    pos: bindings::loff_t,
+    len: c_uint,
+    foliop: *mut *mut bindings::folio,
+    fsdata: *mut *mut c_void,
+) -> c_int {
+    from_result(|| {
+        // SAFETY: The VFS passes the live mapping of one of our files, whose
+        // host inode it holds locked.
+        let inode = unsafe { INode::<T>::from_raw((*mapping).host) };
+        let page = kernel::page::PAGE_SIZE as i64;
+        // SAFETY: As above.
+        let present = unsafe {
+            let folio = bindings::filemap_lock_folio(mapping, (pos / page) as usize);
+            if kernel::error::from_err_ptr(folio).is_ok() {
+                bindings::folio_unlock(folio);
+                bindings::folio_put(folio);
+                true
+            } else {
+                false
+            }
+        };
+        if !present {
+            T::may_grow(inode, pos + i64::from(len))?;
+        }
+        // SAFETY: Forwarded unchanged to libfs' implementation.
+        let r = unsafe {
+            (bindings::ram_aops.write_begin.unwrap_unchecked())(
+                iocb, mapping, pos, len, foliop, fsdata,
+            )
+        };
+        if !present {
+            T::pages_changed(inode);
+        }
+        kernel::error::to_result(r)?;
+        Ok(0)
+    })
+}
+
+/// `write_end` of `ram_aops`.
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the
+/// arguments and locks `Documentation/filesystems/locking.rst` lists.
+unsafe extern "C" fn write_end(
+    iocb: *const bindings::kiocb,
+    mapping: *mut bindings::address_space,
+    pos: bindings::loff_t,
+    len: c_uint,
+    copied: c_uint,
+    folio: *mut bindings::folio,
+    fsdata: *mut c_void,
+) -> c_int {
+    // SAFETY: Forwarded unchanged to libfs' implementation.
+    unsafe {
+        (bindings::ram_aops.write_end.unwrap_unchecked())(
+            iocb, mapping, pos, len, copied, folio, fsdata,
+        )
+    }
+}
+
+/// `super_operations::evict_inode`: drops the page cache, tells the
+/// filesystem, and frees the inode's data.
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the
+/// arguments and locks `Documentation/filesystems/locking.rst` lists.
+pub(super) unsafe extern "C" fn evict_inode<T: FileSystem>(inode: *mut bindings::inode) {
+    // SAFETY: The VFS evicts an inode of ours that no one else references;
+    // `i_private` is null or came from `KBox::into_raw` in `NewInode::init`.
+    unsafe {
+        bindings::truncate_inode_pages_final(&mut (*inode).i_data);
+        bindings::clear_inode(inode);
+        let data = (*inode).i_private.cast::<T::InodeData>();
+        if !data.is_null() {
+            T::evicted(INode::<T>::from_raw(inode));
+            (*inode).i_private = core::ptr::null_mut();
+            drop(KBox::from_raw(data));
+        }
+    }
+}
