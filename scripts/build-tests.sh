@@ -15,7 +15,7 @@ mkdir -p "$out"
 if [ ! -f "$hdr/linux/mount.h" ] || [ "$hdr/linux/mount.h" -ot "$KBUILD_OUT/.pdirfs-build-key" ]; then
 	kmake -s headers
 fi
-CFLAGS=(-O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -static -pthread -D_GNU_SOURCE
+CFLAGS=(-O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wno-misleading-indentation -static -pthread -D_GNU_SOURCE
 	-isystem "$hdr" -I "$KSRC/tools/testing/selftests" -I "$PDIRFS_ROOT/tests")
 n=0
 for src in "$PDIRFS_ROOT"/tests/*.c; do

@@ -122,6 +122,9 @@ byte ilock[NINO];		/* L3: non-directory i_rwsem, owner pid+1 */
 chan workq = [NPROCS] of { byte };
 bool completed[NPROCS];
 
+/* ---- scratch for d_step loops: not part of the state ---- */
+hidden byte i, cnt;
+
 /* ---- property bookkeeping ---- */
 byte cs[NSLOT];
 byte ndone;
@@ -230,7 +233,9 @@ inline check_unique(d, n)
 		i++
 	:: else -> break
 	od;
-	assert(cnt <= 1)
+	assert(cnt <= 1);
+	i = 0;
+	cnt = 0
 }
 
 /* the dentry we hold matches the filesystem */
@@ -276,14 +281,16 @@ inline d_alloc_common(d, n, noblock)
 			d_inlookup[de] = 1;
 			isnew = 1
 		:: else -> skip
-		fi
+		fi;
+		i = 0
 	   };
 	   if
 	   :: de != 0 -> break
 	   :: de == 0 && noblock -> break
 	   :: de == 0 && !noblock ->
 		/* d_wait_lookup(): an L1 wait */
-		(d_inlookup[w] == 0)
+		(d_inlookup[w] == 0);
+		w = 0
 	   fi
 	od
 }
@@ -423,7 +430,7 @@ end:
 
 proctype Lookup(byte d; byte n)
 {
-	byte de, w, i, cnt;
+	byte de, w;
 	bool isnew;
 
 #ifdef BROKEN_LOOKUP_ORDER
@@ -437,7 +444,7 @@ proctype Lookup(byte d; byte n)
 /* create, mkdir, mknod, symlink, O_CREAT open (doc 4.2, 4.6) */
 proctype Create(byte d; byte n)
 {
-	byte de, w, i, cnt;
+	byte de, w;
 	bool isnew;
 
 again:
@@ -479,7 +486,7 @@ out:
 
 proctype Unlink(byte d; byte n)
 {
-	byte de, w, i, cnt, ino, ph;
+	byte de, w, ino, ph;
 	bool isnew;
 
 again:
@@ -531,7 +538,7 @@ out:
 /* rmdir of D0/sub: D1's i_rwsem exclusive as the victim (L3) */
 proctype Rmdir(byte d; byte n; byte victim)
 {
-	byte de, w, i, cnt, ph;
+	byte de, w, ph;
 	bool isnew;
 
 again:
@@ -668,7 +675,7 @@ inline rename_body(sd, s, td, t)
 
 proctype RenameSame(byte d; byte s; byte t)
 {
-	byte de, w, i, cnt, ds, dt, si, ti, ph;
+	byte de, w, ds, dt, si, ti, ph;
 	bool isnew, wo;
 
 again:
@@ -706,7 +713,7 @@ out:
 /* cross-directory rename; sd (D0) is an ancestor of td (D1) */
 proctype RenameCross(byte sd; byte s; byte td; byte t)
 {
-	byte de, w, i, cnt, ds, dt, si, ti, ph;
+	byte de, w, ds, dt, si, ti, ph;
 	bool isnew, wo;
 
 	atomic { !rename_mutex -> rename_mutex = 1 }	/* L0 */
@@ -752,7 +759,7 @@ out:
  */
 proctype Readdir(byte d)
 {
-	byte de, w, i, cnt, n;
+	byte de, w, n;
 	bool isnew;
 
 	down_read(d);
