@@ -4,7 +4,7 @@
 
 #![forbid(unsafe_code)]
 
-use crate::{index::Index, super_::Pdirfs};
+use crate::{index::Index, super_::Pdirfs, xattr::Xattrs};
 use kernel::{
     new_spinlock,
     prelude::*,
@@ -26,31 +26,33 @@ pub(crate) type Inode = INode<Pdirfs>;
 pub(crate) type DirIndex = SpinLock<Index<ARef<Inode>>>;
 
 /// Per-inode data of pdirfs.
+#[pin_data]
 pub(crate) struct Node {
     /// The directory index, for directories.
     pub(crate) dir: Option<Pin<KBox<DirIndex>>>,
+    /// Extended attributes.
+    #[pin]
+    pub(crate) xattrs: Xattrs,
     /// Pages of this inode's page cache charged to the instance's `size`.
     pub(crate) charged: Atomic<u64>,
 }
 
 impl Node {
-    /// Data of a directory, with an empty index keyed by `seed`.
-    pub(crate) fn new_dir(seed: u64) -> Result<Self> {
-        Ok(Self {
-            dir: Some(KBox::pin_init(
+    /// Data of a new inode; directories get an empty index keyed by `seed`.
+    pub(crate) fn new(is_dir: bool, seed: u64) -> Result<impl PinInit<Self, Error>> {
+        let dir = if is_dir {
+            Some(KBox::pin_init(
                 new_spinlock!(Index::new(seed), "pdirfs_dir_index"),
                 GFP_KERNEL,
-            )?),
+            )?)
+        } else {
+            None
+        };
+        Ok(try_pin_init!(Self {
+            dir,
+            xattrs <- Xattrs::new(),
             charged: Atomic::new(0),
-        })
-    }
-
-    /// Data of any other inode.
-    pub(crate) fn new_other() -> Self {
-        Self {
-            dir: None,
-            charged: Atomic::new(0),
-        }
+        }))
     }
 
     /// The index, for a directory.

@@ -12,6 +12,7 @@ mod node;
 mod options;
 mod super_;
 mod vfs;
+mod xattr;
 
 use kernel::prelude::*;
 

@@ -139,13 +139,9 @@ pub(crate) fn new_inode(
     dir: Option<&Inode>,
     idmap: Option<&crate::vfs::dentry::IdMap>,
     spec: InodeSpec,
-) -> Result<(NewInode<Pdirfs>, Node)> {
+) -> Result<(NewInode<Pdirfs>, impl PinInit<Node, Error>)> {
     let kind = FileKind::from_mode(spec.mode).ok_or(EINVAL)?;
-    let node = if kind == FileKind::Dir {
-        Node::new_dir(crate::vfs::mm::random_u64())?
-    } else {
-        Node::new_other()
-    };
+    let node = Node::new(kind == FileKind::Dir, crate::vfs::mm::random_u64())?;
     sb.data().take_inode()?;
     match NewInode::new(sb, dir, idmap, spec) {
         Ok(i) => Ok((i, node)),
@@ -314,6 +310,18 @@ impl FileSystem for Pdirfs {
         } else {
             pages.give(before - now);
         }
+    }
+
+    fn xattr_get(inode: &Inode, name: &[u8], buf: Option<&mut [u8]>) -> Result<usize> {
+        inode.data().xattrs.get(name, buf)
+    }
+
+    fn xattr_set(inode: &Inode, name: &[u8], value: Option<&[u8]>, flags: u32) -> Result {
+        inode.data().xattrs.set(name, value, flags)
+    }
+
+    fn xattr_list(inode: &Inode, trusted: bool, buf: Option<&mut [u8]>) -> Result<usize> {
+        inode.data().xattrs.list(trusted, buf)
     }
 
     fn evicted(inode: &Inode) {

@@ -11,6 +11,7 @@
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <linux/falloc.h>
 #include "pdirfs_test.h"
 #include "kselftest_harness.h"
@@ -663,6 +664,45 @@ TEST_F(fs, remount_limits)
 		ASSERT_EQ(sizeof(buf), read_file("f3", rb, sizeof(rb)));
 		EXPECT_EQ(0, memcmp(rb, buf, sizeof(buf)));
 	}
+}
+
+TEST_F(fs, xattrs)
+{
+	char buf[256];
+	ssize_t n;
+
+	ASSERT_EQ(0, write_file("x", ""));
+	ASSERT_EQ(0, setxattr("x", "user.a", "1", 1, XATTR_CREATE));
+	EXPECT_EQ(-1, setxattr("x", "user.a", "2", 1, XATTR_CREATE));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(-1, setxattr("x", "user.b", "2", 1, XATTR_REPLACE));
+	EXPECT_EQ(ENODATA, errno);
+	ASSERT_EQ(0, setxattr("x", "user.a", "22", 2, XATTR_REPLACE));
+	ASSERT_EQ(0, setxattr("x", "trusted.t", "tt", 2, 0));
+	ASSERT_EQ(0, setxattr("x", "security.s", "sss", 3, 0));
+	ASSERT_EQ(0, setxattr("x", "user.empty", "", 0, 0));
+	EXPECT_EQ(2, getxattr("x", "user.a", NULL, 0));
+	ASSERT_EQ(2, getxattr("x", "user.a", buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "22", 2));
+	EXPECT_EQ(-1, getxattr("x", "user.a", buf, 1));
+	EXPECT_EQ(ERANGE, errno);
+	EXPECT_EQ(0, getxattr("x", "user.empty", buf, sizeof(buf)));
+	EXPECT_EQ(-1, getxattr("x", "user.none", buf, sizeof(buf)));
+	EXPECT_EQ(ENODATA, errno);
+	n = listxattr("x", buf, sizeof(buf));
+	/* user.a, trusted.t, security.s, user.empty (we are root). */
+	EXPECT_EQ(7 + 10 + 11 + 11, n);
+	EXPECT_EQ(n, listxattr("x", NULL, 0));
+	ASSERT_EQ(0, removexattr("x", "user.a"));
+	EXPECT_EQ(-1, removexattr("x", "user.a"));
+	EXPECT_EQ(ENODATA, errno);
+	EXPECT_EQ(-1, getxattr("x", "user.a", buf, sizeof(buf)));
+	EXPECT_EQ(ENODATA, errno);
+	EXPECT_EQ(-1, setxattr("x", "bogus.a", "1", 1, 0));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	/* Survives the caches being dropped (it lives with the inode). */
+	ASSERT_EQ(0, drop_caches());
+	ASSERT_EQ(2, getxattr("x", "trusted.t", buf, sizeof(buf)));
 }
 
 TEST_HARNESS_MAIN

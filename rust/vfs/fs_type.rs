@@ -83,6 +83,18 @@ pub(crate) trait FileSystem: Sized + Send + Sync + 'static {
 
     /// Called when `inode` is evicted, just before its data is dropped.
     fn evicted(inode: &INode<Self>);
+
+    /// Reads extended attribute `name` (full name, e.g. `user.foo`) into
+    /// `buf`, or reports its size when `buf` is `None`.
+    fn xattr_get(inode: &INode<Self>, name: &[u8], buf: Option<&mut [u8]>) -> Result<usize>;
+
+    /// Sets (`Some`) or removes (`None`) extended attribute `name`; `flags`
+    /// are `XATTR_CREATE`/`XATTR_REPLACE`.
+    fn xattr_set(inode: &INode<Self>, name: &[u8], value: Option<&[u8]>, flags: u32) -> Result;
+
+    /// Lists the extended attribute names (`trusted.` ones only if
+    /// `trusted`) as `listxattr()` does.
+    fn xattr_list(inode: &INode<Self>, trusted: bool, buf: Option<&mut [u8]>) -> Result<usize>;
 }
 
 /// What `statfs()` reports, in units of pages and inodes.
@@ -292,6 +304,7 @@ impl<T: DirOps> Registration<T> {
                 (*sb).s_blocksize_bits = kernel::page::PAGE_SHIFT as u8;
                 (*sb).s_time_gran = 1;
                 (*sb).s_op = &SuperBlock::<T>::SUPER_OPS;
+                (*sb).s_xattr = super::xattr::Handlers::<T>::TABLE.0.as_ptr();
                 (*sb).s_fs_info = KBox::into_raw(data).cast();
             }
             // SAFETY: `sb` is valid, of type `T`, and its data is set.

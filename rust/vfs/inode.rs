@@ -279,13 +279,15 @@ impl<T: super::ops::DirOps> NewInode<T> {
     }
 
     /// Attaches the filesystem's data and makes the inode usable.
-    pub(crate) fn init(self, data: T::InodeData) -> Result<ARef<INode<T>>> {
-        let data = KBox::new(data, GFP_KERNEL)?;
+    pub(crate) fn init(self, data: impl PinInit<T::InodeData, Error>) -> Result<ARef<INode<T>>> {
+        let data = KBox::pin_init(data, GFP_KERNEL)?;
         let raw = self.inode;
         core::mem::forget(self);
-        // SAFETY: The inode is new and ours; the data is freed in
+        // SAFETY: The inode is new and ours.  The data stays pinned: it is
+        // only reached through `i_private` and dropped in place by
         // `evict_inode` (see `ops`).
         unsafe {
+            let data = core::pin::Pin::into_inner_unchecked(data);
             (*raw.as_ptr()).i_private = KBox::into_raw(data).cast();
             if FileKind::from_mode((*raw.as_ptr()).i_mode) == Some(FileKind::Dir) {
                 // Directories start with "." and their entry in the parent.

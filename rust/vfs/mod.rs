@@ -19,3 +19,4 @@ pub(crate) mod mm;
 pub(crate) mod ops;
 pub(crate) mod param;
 pub(crate) mod sb;
+pub(crate) mod xattr;

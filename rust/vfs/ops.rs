@@ -218,6 +218,7 @@ impl<T: DirOps> Tables<T> {
         },
         setattr: Some(setattr::<T>),
         getattr: Some(bindings::simple_getattr),
+        listxattr: Some(super::xattr::listxattr::<T>),
         ..pin_init::zeroed()
     };
 
@@ -236,6 +237,7 @@ impl<T: DirOps> Tables<T> {
     const FILE_IOPS: bindings::inode_operations = bindings::inode_operations {
         setattr: Some(setattr::<T>),
         getattr: Some(bindings::simple_getattr),
+        listxattr: Some(super::xattr::listxattr::<T>),
         ..pin_init::zeroed()
     };
 
@@ -255,12 +257,14 @@ impl<T: DirOps> Tables<T> {
         get_link: Some(bindings::page_get_link),
         setattr: Some(setattr::<T>),
         getattr: Some(bindings::simple_getattr),
+        listxattr: Some(super::xattr::listxattr::<T>),
         ..pin_init::zeroed()
     };
 
     const SPECIAL_IOPS: bindings::inode_operations = bindings::inode_operations {
         setattr: Some(setattr::<T>),
         getattr: Some(bindings::simple_getattr),
+        listxattr: Some(super::xattr::listxattr::<T>),
         ..pin_init::zeroed()
     };
 
@@ -776,7 +780,8 @@ pub(super) unsafe extern "C" fn evict_inode<T: FileSystem>(inode: *mut bindings:
         if !data.is_null() {
             T::evicted(INode::<T>::from_raw(inode));
             (*inode).i_private = core::ptr::null_mut();
-            drop(KBox::from_raw(data));
+            // Dropped in place, as pinned data must be.
+            drop(core::pin::Pin::new_unchecked(KBox::from_raw(data)));
         }
     }
 }

@@ -123,7 +123,7 @@ chan workq = [NPROCS] of { byte };
 bool completed[NPROCS];
 
 /* ---- scratch for d_step loops: not part of the state ---- */
-hidden byte i, cnt;
+hidden byte dj, dcnt;
 
 /* ---- property bookkeeping ---- */
 byte cs[NSLOT];
@@ -222,20 +222,20 @@ inline cs_leave(d, n)
 /* at most one hashed dentry per (parent, name); call inside d_step */
 inline check_unique(d, n)
 {
-	cnt = 0;
-	i = 1;
+	dcnt = 0;
+	dj = 1;
 	do
-	:: i < ndent ->
+	:: dj < ndent ->
 		if
-		:: d_hashed[i] && d_dir[i] == d && d_name[i] == n -> cnt++
+		:: d_hashed[dj] && d_dir[dj] == d && d_name[dj] == n -> dcnt++
 		:: else -> skip
 		fi;
-		i++
+		dj++
 	:: else -> break
 	od;
-	assert(cnt <= 1);
-	i = 0;
-	cnt = 0
+	assert(dcnt <= 1);
+	dj = 0;
+	dcnt = 0
 }
 
 /* the dentry we hold matches the filesystem */
@@ -257,18 +257,18 @@ inline d_alloc_common(d, n, noblock)
 {
 	do
 	:: d_step {
-		de = 0; w = 0; isnew = 0; i = 1;
+		de = 0; w = 0; isnew = 0; dj = 1;
 		do
-		:: i < ndent ->
+		:: dj < ndent ->
 			if
-			:: d_dir[i] == d && d_name[i] == n && d_hashed[i] ->
-				de = i
-			:: d_dir[i] == d && d_name[i] == n && !d_hashed[i] &&
-			   d_inlookup[i] && w == 0 ->
-				w = i
+			:: d_dir[dj] == d && d_name[dj] == n && d_hashed[dj] ->
+				de = dj
+			:: d_dir[dj] == d && d_name[dj] == n && !d_hashed[dj] &&
+			   d_inlookup[dj] && w == 0 ->
+				w = dj
 			:: else -> skip
 			fi;
-			i++
+			dj++
 		:: else -> break
 		od;
 		if
@@ -282,7 +282,7 @@ inline d_alloc_common(d, n, noblock)
 			isnew = 1
 		:: else -> skip
 		fi;
-		i = 0
+		dj = 0
 	   };
 	   if
 	   :: de != 0 -> break
