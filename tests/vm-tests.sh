@@ -46,13 +46,24 @@ check)
 demo)
 	insmod $MOD || exit 1
 	mkdir -p /mnt/pdirfs
+	cd /tmp
 	set -x
 	mount -t pdirfs -o size=64m,nr_inodes=10k,mode=755 pdirfs /mnt/pdirfs
 	grep pdirfs /proc/mounts
-	df -h /mnt/pdirfs
-	stat -f /mnt/pdirfs
-	ls -la /mnt/pdirfs
+	df -T /mnt/pdirfs
+	mkdir -p /mnt/pdirfs/dir/sub
+	echo hello > /mnt/pdirfs/dir/file
+	ln /mnt/pdirfs/dir/file /mnt/pdirfs/dir/hardlink
+	ln -s file /mnt/pdirfs/dir/symlink
+	mknod /mnt/pdirfs/dir/fifo p
+	mv /mnt/pdirfs/dir/sub /mnt/pdirfs/moved
+	ls -lai /mnt/pdirfs /mnt/pdirfs/dir
+	# The namespace lives in pdirfs' own index, not in the dcache:
+	echo 2 > /proc/sys/vm/drop_caches
+	cat /mnt/pdirfs/dir/symlink
+	stat -c '%n: %F, %h links, %s bytes' /mnt/pdirfs/dir/*
 	mount -t pdirfs -o size=12q pdirfs /mnt 2>&1 || true
+	dmesg | grep 'pdirfs:' | tail -1
 	umount /mnt/pdirfs
 	rmmod pdirfs
 	set +x
