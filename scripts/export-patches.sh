@@ -29,4 +29,4 @@ n=$(grep -vc '^#' "$series" || true)
 say "exported $n patches to $out"
 # The tree now matches the series exactly.
 id=$(grep -v '^\s*#' "$series" | grep -v '^\s*$' | while read -r p; do cat "$out/$p"; done | sha256sum | cut -c1-16)
-echo "$id $(git -C "$KSRC" rev-parse HEAD)" > "$KSRC/.git/pdirfs-series"
+echo "$id $(git -C "$KSRC" rev-parse HEAD)" > "$(git -C "$KSRC" rev-parse --absolute-git-dir)/pdirfs-series"

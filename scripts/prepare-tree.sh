@@ -53,7 +53,7 @@ series_id() {
 	fi
 }
 want=$(series_id)
-stamp=$KSRC/.git/pdirfs-series
+stamp=$(git -C "$KSRC" rev-parse --absolute-git-dir)/pdirfs-series
 have=$(cat "$stamp" 2>/dev/null || true)
 applied_head=${have#* }
 have=${have%% *}
