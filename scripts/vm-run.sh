@@ -30,11 +30,12 @@ cp /bin/busybox "$stage/bin/busybox"
 cp "$PDIRFS_ROOT/scripts/vm-init.sh" "$stage/init"
 cp "$PDIRFS_ROOT/tests/vm-tests.sh" "$stage/tests/vm-tests.sh"
 cp "$module" "$stage/lib/modules/"
-if [ -d "$PDIRFS_CACHE/tests" ]; then
-	for t in "$PDIRFS_CACHE"/tests/*; do
-		[ -x "$t" ] && cp "$t" "$stage/tests/bin/"
-	done
-fi
+# Only the tests of this checkout (the cache may hold binaries of others).
+for src in "$PDIRFS_ROOT"/tests/*.c; do
+	t=$PDIRFS_CACHE/tests/$(basename "$src" .c)
+	[ -x "$t" ] || die "test binary $t missing: run 'make tests'"
+	cp "$t" "$stage/tests/bin/"
+done
 chmod +x "$stage/init"
 initrd=$PDIRFS_CACHE/initramfs.cpio.gz
 (cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd"

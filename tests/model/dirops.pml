@@ -89,10 +89,13 @@
 #define F_WOUT	2	/* whiteout */
 #define F_DIR	3
 
-#ifdef BROKEN_RENAME_ORDER
-#define NOPS	9
-#else
+#ifndef SCEN
+#define SCEN	0	/* 0: all eight operations at once (large) */
+#endif
+#if SCEN == 0
 #define NOPS	8
+#else
+#define NOPS	5
 #endif
 
 /* ---- the filesystem's own index (the truth) ---- */
@@ -799,17 +802,39 @@ init {
 		fs_state[SLOT(D0, B)] = F_FILE;
 		fs_ino[SLOT(D0, B)] = 1;
 		fs_state[SLOT(D0, SUB)] = F_DIR;
-
+#if SCEN == 1
+		run Lookup(D0, A);
+		run Create(D0, A);
+		run Unlink(D0, B);
+		run Readdir(D0);
+		run Setattr(D0)
+#elif SCEN == 2
+		run RenameSame(D0, A, B);
+		run Create(D0, A);
+		run Unlink(D0, B);
+		run Readdir(D0);
+		run Setattr(D0)
+#elif SCEN == 3
+		run RenameCross(D0, B, D1, A);
+		run Rmdir(D0, SUB, D1);
+		run Lookup(D1, A);
+		run RenameSame(D0, A, B);
+		run Setattr(D0)
+#elif SCEN == 4
+		run RenameSame(D0, A, B);
+		run RenameSame(D0, B, A);
+		run Create(D0, A);
+		run Readdir(D0);
+		run Setattr(D0)
+#else
 		run Lookup(D0, A);
 		run Create(D0, A);
 		run Unlink(D0, B);
 		run RenameSame(D0, A, B);
-#ifdef BROKEN_RENAME_ORDER
-		run RenameSame(D0, B, A);
-#endif
 		run RenameCross(D0, B, D1, A);
 		run Readdir(D0);
 		run Setattr(D0);
 		run Rmdir(D0, SUB, D1)
+#endif
 	}
 }
