@@ -230,20 +230,20 @@ impl FileSystem for Pdirfs {
     fn reconfigure(sb: &SuperBlock<Self>, opts: &Options, log: &FcLog<'_>) -> Result {
         let data = sb.data();
         let old_pages = data.pages.max();
-        data.pages.set_max(opts.max_pages()).inspect_err(|_| {
-            log.error(fmt!(
+        // Like tmpfs, a limit below what is in use is an invalid option.
+        data.pages.set_max(opts.max_pages()).map_err(|_| {
+            log.invalid(fmt!(
                 "size: cannot shrink below the {} KiB in use",
                 data.pages.used() * PAGE_SIZE / 1024
             ))
         })?;
-        if let Err(e) = data.inodes.set_max(opts.max_inodes) {
+        if data.inodes.set_max(opts.max_inodes).is_err() {
             // Leave the instance as it was.
             let _ = data.pages.set_max(old_pages);
-            log.error(fmt!(
+            return Err(log.invalid(fmt!(
                 "nr_inodes: cannot shrink below the {} inodes in use",
                 data.inodes.used()
-            ));
-            return Err(e);
+            )));
         }
         *data.opts.lock() = *opts;
         Ok(())
@@ -328,5 +328,45 @@ impl FileSystem for Pdirfs {
         // The page cache is gone by now.
         Self::pages_changed(inode);
         inode.super_block().data().inodes.give(1);
+    }
+}
+
+#[kunit_tests(pdirfs_limits)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budget_takes_until_full() {
+        let b = Budget::new(Some(3));
+        assert_eq!(b.take(2), Ok(()));
+        assert!(b.fits(1));
+        assert!(!b.fits(2));
+        assert_eq!(b.take(2), Err(ENOSPC));
+        // A failed take takes nothing.
+        assert_eq!(b.used(), 2);
+        assert_eq!(b.take(1), Ok(()));
+        assert_eq!(b.take(1), Err(ENOSPC));
+        b.give(3);
+        assert_eq!(b.used(), 0);
+    }
+
+    #[test]
+    fn unlimited_budget() {
+        let b = Budget::new(None);
+        assert_eq!(b.max(), None);
+        assert_eq!(b.take(u64::MAX - 1), Ok(()));
+        assert_eq!(b.take(2), Err(ENOSPC));
+    }
+
+    #[test]
+    fn cannot_shrink_below_usage() {
+        let b = Budget::new(Some(10));
+        assert_eq!(b.take(6), Ok(()));
+        assert_eq!(b.set_max(Some(5)), Err(EBUSY));
+        assert_eq!(b.max(), Some(10));
+        assert_eq!(b.set_max(Some(6)), Ok(()));
+        assert_eq!(b.take(1), Err(ENOSPC));
+        assert_eq!(b.set_max(None), Ok(()));
+        assert_eq!(b.take(1), Ok(()));
     }
 }

@@ -655,6 +655,9 @@ TEST_F(fs, remount_limits)
 	}
 	/* 128 KiB in use: cannot shrink below, can grow. */
 	EXPECT_EQ(-1, mount(NULL, self->dir, NULL, MS_REMOUNT, "size=64k"));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, mount(NULL, self->dir, NULL, MS_REMOUNT, "nr_inodes=3"));
+	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT, "size=1m"));
 	ASSERT_EQ(0, statfs(".", &s));
 	EXPECT_EQ(1024 * 1024 / s.f_bsize, s.f_blocks);
