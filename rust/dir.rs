@@ -13,7 +13,7 @@
 #![forbid(unsafe_code)]
 
 use crate::vfs::{
-    dentry::DEntry,
+    dentry::{DEntry, NAME_MAX},
     inode::{FileKind, InodeSpec},
     ops::{DirEmitter, DirOps, OpCtx},
 };
@@ -107,9 +107,24 @@ pub(crate) fn release_tree(root: &Inode) {
     }
 }
 
+/// Checks a name the VFS hands us for a new or looked-up entry.  The VFS
+/// already refuses empty names, "/" and NUL within a component, and "." and
+/// ".." for creation; the length limit is the filesystem's to enforce (every
+/// creation is preceded by a lookup, so checking there covers all paths).
+pub(crate) fn check_name(name: &[u8]) -> Result {
+    if name.len() > NAME_MAX {
+        return Err(ENAMETOOLONG);
+    }
+    if name.is_empty() || name.contains(&b'/') || name.contains(&0) {
+        return Err(EINVAL);
+    }
+    Ok(())
+}
+
 #[vtable]
 impl DirOps for Pdirfs {
     fn lookup(dir: &Inode, name: &[u8]) -> Result<Option<ARef<Inode>>> {
+        check_name(name)?;
         Ok(index(dir)?.lock().get(name).map(|e| e.item.clone()))
     }
 
@@ -364,4 +379,22 @@ fn exchange(
     b.touch_ctime();
     drop((ra, rb));
     Ok(())
+}
+
+#[kunit_tests(pdirfs_names)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_limits() {
+        let long = [b'a'; NAME_MAX + 1];
+        assert_eq!(check_name(b"a"), Ok(()));
+        assert_eq!(check_name(&long[..NAME_MAX]), Ok(()));
+        assert_eq!(check_name(&long), Err(ENAMETOOLONG));
+        assert_eq!(check_name(b""), Err(EINVAL));
+        assert_eq!(check_name(b"a/b"), Err(EINVAL));
+        assert_eq!(check_name(b"a\0b"), Err(EINVAL));
+        // Any other byte is fine: names are bytes, not UTF-8.
+        assert_eq!(check_name(&[0xff, 0xfe, b'.', 0x01]), Ok(()));
+    }
 }

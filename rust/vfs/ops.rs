@@ -303,9 +303,6 @@ unsafe extern "C" fn lookup<T: DirOps>(
     // SAFETY: The VFS passes a live directory of ours and the dentry it is
     // looking up, which it excludes from other lookups.
     let (dir, d) = unsafe { (INode::<T>::from_raw(dir), DEntry::<T>::from_raw(dentry)) };
-    if d.name().len() > super::dentry::NAME_MAX {
-        return ENAMETOOLONG.to_ptr();
-    }
     match T::lookup(dir, d.name()) {
         Err(e) => e.to_ptr(),
         Ok(found) => {
