@@ -33,7 +33,8 @@ tc=$(toolchain_id)
 key="tree=$tree config=$(sha256sum < "$fragment" | cut -c1-16) toolchain=$tc"
 
 stamp=$KBUILD_OUT/.pdirfs-build-key
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ] && [ -f "$KBUILD_OUT/arch/x86/boot/bzImage" ]; then
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ] && [ -f "$KBUILD_OUT/arch/x86/boot/bzImage" ] &&
+	[ -f "$KBUILD_OUT/Module.symvers" ]; then
 	say "kernel up to date ($key)"
 	exit 0
 fi
@@ -75,7 +76,8 @@ start=$(date +%s)
 # count; the full log goes to build.log for when something fails.
 log=$KBUILD_OUT/build.log
 set +e
-kmake -j"$jobs" bzImage modules_prepare 2>&1 | tee "$log" | awk '
+# `modules` writes Module.symvers, which out-of-tree modules link against.
+kmake -j"$jobs" bzImage modules modules_prepare 2>&1 | tee "$log" | awk '
 	/^ *(CC|RUSTC|LD|AR|AS|BINDGEN)/ { n++; if (n % 200 == 1) { printf "  [%5d objects] %s\n", n, $0; fflush() } }
 	/error|Error/ { print; fflush() }'
 rc=${PIPESTATUS[0]}
