@@ -584,13 +584,73 @@ unsafe extern "C" fn llseek<T: FileSystem>(
         let mut off = if offset < 0 || offset >= size {
             -bindings::loff_t::from(bindings::ENXIO)
         } else {
-            bindings::mapping_seek_hole_data((*file).f_mapping, offset, size, whence)
+            seek_hole_data(
+                (*file).f_mapping,
+                offset,
+                size,
+                whence_u == bindings::SEEK_DATA,
+            )
         };
         if off >= 0 {
             off = bindings::vfs_setpos(file, off, bindings::MAX_LFS_FILESIZE);
         }
         bindings::inode_unlock(inode);
         off
+    }
+}
+
+/// The next data (`data`) or hole at or after `start` and before `end` in
+/// `mapping`, as `mapping_seek_hole_data()` (which is not exported) finds
+/// it: present, uptodate folios are data; a hole runs to `end`.  Returns
+/// `-ENXIO` when there is no data.
+///
+/// # Safety
+///
+/// `mapping` must be the mapping of a live inode whose `i_rwsem` is held.
+unsafe fn seek_hole_data(
+    mapping: *mut bindings::address_space,
+    start: i64,
+    end: i64,
+    data: bool,
+) -> i64 {
+    let page = kernel::page::PAGE_SIZE as i64;
+    let last = ((end - 1) / page) as usize;
+    let mut index = (start / page) as usize;
+    if !data {
+        // The first index without a folio; holes inside folios that are
+        // not uptodate are rare enough to call data (they hold zeroes).
+        // SAFETY: `mapping` is valid per the function's requirements.
+        let miss = unsafe { bindings::page_cache_next_miss(mapping, index, last - index + 1) };
+        return (miss as i64 * page).clamp(start, end);
+    }
+    let mut batch = bindings::folio_batch::default();
+    loop {
+        // SAFETY: `mapping` is valid; `batch` is an empty batch, which
+        // `filemap_get_folios()` fills with referenced folios from `index`
+        // on, advancing `index`.
+        let n = unsafe { bindings::filemap_get_folios(mapping, &mut index, last, &mut batch) };
+        if n == 0 {
+            return -i64::from(bindings::ENXIO);
+        }
+        let mut found = None;
+        for &folio in &batch.folios[..batch.nr as usize] {
+            // SAFETY: The batch holds a reference on each of its folios.
+            if unsafe { bindings::folio_test_uptodate(folio) } {
+                // SAFETY: As above.
+                found = Some(unsafe { bindings::folio_pos(folio) });
+                break;
+            }
+        }
+        // SAFETY: Drops the batch's references and empties it.
+        unsafe { bindings::__folio_batch_release(&mut batch) };
+        batch.nr = 0;
+        batch.i = 0;
+        if let Some(pos) = found {
+            return pos.max(start);
+        }
+        if index == 0 || index > last {
+            return -i64::from(bindings::ENXIO);
+        }
     }
 }
 
