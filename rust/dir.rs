@@ -248,6 +248,8 @@ impl DirOps for Pdirfs {
         let replaced = if same_dir {
             let replaced = old_ix.remove(new.name());
             old_ix.insert(res_new, entry.item);
+            // Unlock before `replaced` (and its inode reference) is dropped.
+            drop(old_ix);
             replaced
         } else {
             drop(old_ix);

@@ -90,8 +90,9 @@ pub(crate) fn parse_size(s: &[u8], total_ram: u64) -> Result<u64> {
             if n > 100 {
                 return Err(EINVAL);
             }
-            // n <= 100, so this cannot overflow for any real RAM size.
-            return (total_ram / 100).checked_mul(n).ok_or(EINVAL);
+            // total_ram * n / 100 without overflow: with total_ram =
+            // 100q + r, that is q*n + r*n/100 (and r*n < 10000).
+            return Ok(total_ram / 100 * n + total_ram % 100 * n / 100);
         }
         _ => return Err(EINVAL),
     };
@@ -136,6 +137,8 @@ mod tests {
     #[test]
     fn size_percent_of_ram() {
         assert_eq!(parse_size(b"50%", 8 * GIB), Ok(4 * GIB));
+        assert_eq!(parse_size(b"33%", 1000), Ok(330));
+        assert_eq!(parse_size(b"100%", u64::MAX), Ok(u64::MAX));
         assert_eq!(parse_size(b"100%", 8 * GIB), Ok(8 * GIB));
         assert_eq!(parse_size(b"0%", 8 * GIB), Ok(0));
         assert_eq!(parse_size(b"101%", 8 * GIB), Err(EINVAL));

@@ -106,7 +106,10 @@ impl Xattrs {
     }
 
     fn reserve_one(&self) -> Result {
-        let mut bigger = KVec::with_capacity(self.list.lock().len() + 4, GFP_KERNEL)?;
+        // Read the length in its own statement: the guard must be gone
+        // before the allocation.
+        let len = self.list.lock().len();
+        let mut bigger = KVec::with_capacity(len + 4, GFP_KERNEL)?;
         let mut list = self.list.lock();
         if bigger.capacity() > list.len() && list.capacity() == list.len() {
             for x in list.drain_all() {

@@ -27,6 +27,7 @@ stage=$PDIRFS_CACHE/initramfs
 rm -rf "$stage"
 mkdir -p "$stage"/{bin,sbin,proc,sys,dev,tmp,mnt,lib/modules,tests/bin,root}
 cp /bin/busybox "$stage/bin/busybox"
+ln -s busybox "$stage/bin/sh"
 cp "$PDIRFS_ROOT/scripts/vm-init.sh" "$stage/init"
 cp "$PDIRFS_ROOT/tests/vm-tests.sh" "$stage/tests/vm-tests.sh"
 cp "$module" "$stage/lib/modules/"

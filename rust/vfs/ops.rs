@@ -619,6 +619,8 @@ unsafe fn seek_hole_data(
     if !data {
         // The first index without a folio; holes inside folios that are
         // not uptodate are rare enough to call data (they hold zeroes).
+        // `page_cache_next_miss()` walks the xarray under RCU.
+        let _rcu = kernel::sync::rcu::read_lock();
         // SAFETY: `mapping` is valid per the function's requirements.
         let miss = unsafe { bindings::page_cache_next_miss(mapping, index, last - index + 1) };
         return (miss as i64 * page).clamp(start, end);
