@@ -17,7 +17,7 @@ set -euo pipefail
 mode=${1:-check}
 timeout_s=${PDIRFS_VM_TIMEOUT:-2400}
 kernel=$KBUILD_OUT/arch/x86/boot/bzImage
-module=$PDIRFS_ROOT/pdirfs.ko
+module=$PDIRFS_ROOT/rust/pdirfs.ko
 [ -f "$kernel" ] || die "no kernel at $kernel: run 'make kernel'"
 [ -f "$module" ] || die "no module at $module: run 'make module'"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run scripts/setup-toolchain.sh"

@@ -48,6 +48,32 @@ TEST_F(mnt, root_follows_options)
 	ASSERT_EQ(0, umount(self->dir));
 }
 
+/* /proc/mounts shows the options in effect, in a form mount(8) accepts. */
+TEST_F(mnt, proc_mounts_shows_options)
+{
+	char buf[16384], *line;
+
+	ASSERT_EQ(0, mount("pdirfs", self->dir, "pdirfs", 0,
+			   "mode=700,uid=5,gid=6,size=2m,nr_inodes=77"));
+	ASSERT_GT(read_file("/proc/mounts", buf, sizeof(buf)), 0);
+	line = strstr(buf, self->dir);
+	ASSERT_NE(NULL, line);
+	*strchrnul(line, '\n') = '\0';
+	EXPECT_NE(NULL, strstr(line, "mode=700")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "uid=5")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "gid=6")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "size=2048k")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "nr_inodes=77")) TH_LOG("%s", line);
+	/* After a remount, the new limits. */
+	ASSERT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT, "size=4m"));
+	ASSERT_GT(read_file("/proc/mounts", buf, sizeof(buf)), 0);
+	line = strstr(buf, self->dir);
+	ASSERT_NE(NULL, line);
+	*strchrnul(line, '\n') = '\0';
+	EXPECT_NE(NULL, strstr(line, "size=4096k")) TH_LOG("%s", line);
+	ASSERT_EQ(0, umount(self->dir));
+}
+
 TEST_F(mnt, default_mode_is_sticky_world_writable)
 {
 	struct stat st;

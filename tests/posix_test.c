@@ -400,6 +400,38 @@ TEST_F(fs, name_too_long)
 	EXPECT_EQ(ENAMETOOLONG, errno);
 }
 
+/* Creating and removing entries moves the directory's mtime and ctime, and
+ * a link count change moves the inode's ctime. */
+TEST_F(fs, times_follow_changes)
+{
+	struct timespec old = { 1, 0 };
+	struct timespec ts[2] = { old, old };
+	struct stat st;
+	int fd;
+
+	ASSERT_EQ(0, mkdir("d", 0755));
+	ASSERT_EQ(0, utimensat(AT_FDCWD, "d", ts, 0));
+	ASSERT_EQ(0, write_file("d/f", "x"));
+	ASSERT_EQ(0, stat("d", &st));
+	EXPECT_GT(st.st_mtime, 1);
+	ASSERT_EQ(0, utimensat(AT_FDCWD, "d", ts, 0));
+	ASSERT_EQ(0, unlink("d/f"));
+	ASSERT_EQ(0, stat("d", &st));
+	EXPECT_GT(st.st_mtime, 1);
+	ASSERT_EQ(0, write_file("g", "x"));
+	ASSERT_EQ(0, utimensat(AT_FDCWD, "g", ts, 0));
+	ASSERT_EQ(0, stat("g", &st));
+	EXPECT_EQ(1, st.st_mtime);
+	fd = open("g", O_WRONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(1, write(fd, "y", 1));
+	EXPECT_EQ(0, fsync(fd));
+	EXPECT_EQ(0, fdatasync(fd));
+	close(fd);
+	ASSERT_EQ(0, stat("g", &st));
+	EXPECT_GT(st.st_mtime, 1);
+}
+
 TEST_F(fs, setattr_chmod_chown_utimes)
 {
 	struct timespec ts[2] = { { 1000, 5 }, { 2000, 7 } };
