@@ -3,68 +3,94 @@
  *
  * dirops.pml - Promela model of shared-lock directory operations
  *
- * This is the executable companion of
- * Documentation/filesystems/shared-dir-locking.rst; the section numbers in
- * the comments ("doc 4.2") refer to that document.  scripts/check-model.sh
- * runs it.
+ * The executable companion of Documentation/filesystems/shared-dir-locking.rst
+ * ("doc N" below refers to its sections).  scripts/check-model.sh runs it:
+ * every scenario exhaustively, then every broken variant, which must fail.
  *
  * What is modelled
  * ----------------
- * One filesystem with two shared-locked directories: D0 and D1, where D1 is
- * the subdirectory of D0 named "sub".  Names: a, b in D0, "sub" in D0, a in
- * D1.  Initially D0/b is a regular file (inode 1), D0/sub is the directory
- * D1, everything else is absent, and the dcache is cold (no dentries), so
- * every operation has to go through d_alloc_parallel() and in-lookup
- * dentries.
+ * One filesystem with two shared-locked directories: D0, and D1, the
+ * subdirectory of D0 named "sub".  Names: a, b and sub in D0, a in D1.
+ * Initially D0/b is a regular file (inode 1), D0/sub is D1, everything else
+ * is absent, and the dcache is cold (no dentries), so every operation goes
+ * through d_alloc_parallel() and in-lookup dentries.
  *
  * Lock objects (doc 2):
- *   L0  rename_mutex          s_vfs_rename_mutex
- *   L1  d_inlookup[d]         DCACHE_PAR_LOOKUP of dentry d (form i)
- *       d_locked[d]           DCACHE_DIROP_LOCKED of dentry d (form ii)
- *   L2  rw_*[D0], rw_*[D1]    directory i_rwsem, with writer preference:
- *                             a queued writer blocks new readers
- *   L3  rw_*[D1] as a victim  (rmdir of D0/sub), ilock[] for non-directories
+ *   L0  rename_mutex          ->s_vfs_rename_mutex
+ *   L1  d_inlookup[x]         DCACHE_PAR_LOOKUP of dentry x, form (i)
+ *       d_locked[x]           DCACHE_DIROP_LOCKED of dentry x, form (ii)
+ *   L2  rw_*[D0], rw_*[D1]    directory ->i_rwsem, writer-preferring: a
+ *                             queued writer blocks new readers (rwsem
+ *                             fairness; this is what makes the deadlock of
+ *                             doc 5.1 possible at all)
+ *   L3  rw_*[D1] as victim    rmdir of D0/sub; ilock[] for non-directories
  *
- * Processes (one operation each; all run concurrently):
- *   Lookup(D0,a)           lookup_slow
- *   Create(D0,a)           create/mkdir/mknod/symlink/O_CREAT open
- *   Unlink(D0,b)
- *   RenameSame(D0,a->b)    plain, RENAME_EXCHANGE or RENAME_WHITEOUT
- *   RenameCross(D0/b -> D1/a), under s_vfs_rename_mutex
- *   Readdir(D0)            iterate_shared priming the dcache with
+ * Operations (one process each; a scenario runs five of them at once):
+ *   Lookup(d,n)            lookup_slow()
+ *   Create(d,n)            create/mkdir/mknod/symlink/O_CREAT open
+ *   Unlink(d,n)
+ *   Rmdir(d,n,victim)      takes the victim's ->i_rwsem exclusive
+ *   RenameSame(d,s,t)      plain, RENAME_EXCHANGE or RENAME_WHITEOUT
+ *   RenameCross(sd,s,td,t) under ->s_vfs_rename_mutex; sd is td's parent
+ *   Readdir(d)             ->iterate_shared() priming the dcache with
  *                          d_alloc_noblock()
- *   Setattr(D0)            a writer taking D0's i_rwsem exclusive
- *   Rmdir(D0,sub)          takes D1's i_rwsem exclusive as a victim
- *   Completer              the workqueue running done_cb of -EINPROGRESS
- *                          methods; it takes no VFS lock
+ *   Setattr(d)             a writer taking d's ->i_rwsem exclusive
+ *   Completer              the workqueue that runs done_cb for methods that
+ *                          returned -EINPROGRESS; it takes no VFS lock
+ * Every directory method returns -EINPROGRESS, after which the caller waits
+ * for done_cb holding all its locks (a synchronous return is the special case
+ * in which the worker runs at once).
+ *
+ * Scenarios: -DSCENARIOS=mask enables scenario k with bit k-1 (default 15:
+ * all four); init chooses one of the enabled ones nondeterministically, so
+ * one exhaustive run covers them all:
+ *   1  Lookup(D0,a) Create(D0,a) Unlink(D0,b) Readdir(D0) Setattr(D0)
+ *   2  RenameSame(D0,a->b) Create(D0,a) Unlink(D0,b) Readdir(D0) Setattr(D0)
+ *   3  RenameCross(D0/b->D1/a) Rmdir(D0/sub) Lookup(D1,a) RenameSame(D0,a->b)
+ *      Setattr(D0)
+ *   4  RenameSame(D0,a->b) RenameSame(D0,b->a) Create(D0,a) Readdir(D0)
+ *      Setattr(D0)
+ *   -DALL_AT_ONCE: Lookup, Create, Unlink, RenameSame, RenameCross, Readdir,
+ *      Setattr and Rmdir at once (over 10^8 states: not run by default)
  *
  * Properties:
- *   - no deadlock: pan reports an "invalid end state" when some operation is
- *     blocked forever; only the completion worker's idle loop carries an
- *     end label;
+ *   - no deadlock: pan's "invalid end state".  Only the completion worker's
+ *     idle loop has an end label; an operation blocked forever is an error;
  *   - per-name exclusion: cs[] counts the operations inside their critical
- *     section on each name (the method call through the dcache update and the
- *     fsnotify hooks); assert(cs <= 1);
+ *     section on each name (from the method call to the end of the dcache
+ *     update and the fsnotify hooks, or the ->lookup call); assert(cs <= 1);
  *   - dcache uniqueness: at most one hashed dentry per (parent, name);
- *   - coherence: an operation that holds a name sees a dentry whose state
- *     matches the filesystem's;
- *   - termination: the LTL property "term" (every operation finishes), checked
- *     with weak fairness by scripts/check-model.sh.
+ *   - coherence: the dentry an operation holds matches the filesystem;
+ *   - termination (-DCHECK_TERM, compiled with -DNP, pan -l): no cycle of
+ *     the state graph avoids the point where every operation is done (no
+ *     livelock, e.g. in the retry loops).  Together with the absence of
+ *     invalid end states this means every execution finishes every
+ *     operation.
  *
- * Broken variants (each must FAIL; see scripts/check-model.sh):
- *   -DBROKEN_READDIR        readdir primes with blocking d_alloc_parallel()
- *                           while holding D0's i_rwsem shared
- *   -DBROKEN_LOOKUP_ORDER   lookup_slow takes i_rwsem before
- *                           d_alloc_parallel() (Linux 7.3's order) while the
- *                           other operations use the new order
- *   -DBROKEN_DLOCK_INSIDE   unlink takes the dentry lock inside i_rwsem,
- *                           everything else outside (June 2025 preview)
- *   -DBROKEN_RENAME_ORDER   a second rename b->a; both take their two
- *                           dentry locks source first instead of by address
- *   -DBROKEN_WHITEOUT       the whiteout dentry is hashed by the filesystem
- *                           before the VFS d_move()s the source away
- *   -DBROKEN_NO_PLACEHOLDER d_move()/d_delete() free the name before the
- *                           operation has finished (no name-hold placeholder)
+ * Broken variants (each must FAIL):
+ *   BROKEN_READDIR         readdir primes with the blocking
+ *                          d_alloc_parallel() holding ->i_rwsem shared
+ *   BROKEN_LOOKUP_ORDER    lookup_slow() takes ->i_rwsem before
+ *                          d_alloc_parallel() (Linux 7.3's order) while the
+ *                          other operations use the new order
+ *   BROKEN_DLOCK_INSIDE    unlink takes the dentry lock inside ->i_rwsem,
+ *                          the others outside (the June 2025 preview)
+ *   BROKEN_RENAME_ORDER    rename takes its two dentry locks source first
+ *                          instead of in address order
+ *   BROKEN_WHITEOUT        the filesystem hashes the whiteout dentry before
+ *                          the VFS has d_move()d the source away
+ *   BROKEN_NO_PLACEHOLDER  d_move()/d_delete() release the old name before
+ *                          the operation has finished (no name hold)
+ *   BROKEN_SAME_DENTRY     rename does not notice that both lookups
+ *                          returned the same dentry
+ *   BROKEN_READDIR_STALE   readdir instantiates a dentry it primes from the
+ *                          entry it read before it owned the name, instead
+ *                          of reading the entry again
+ *
+ * Reduction: an acquisition is a right mover and a release a left mover
+ * (Lipton), so "acquire; check; method" and "update; release; release" are
+ * written as atomic sequences; a blocking acquisition inside an atomic
+ * sequence still lets every other process run while it waits.
  */
 
 #define D0	0
@@ -79,7 +105,7 @@
 #define SLOT(d, n)	((d) * NNAME + (n))
 #define NSLOT	6
 
-#define MAXD	16	/* dentry pool; ids are never reused */
+#define MAXD	16	/* dentry pool; ids (addresses) are never reused */
 #define NINO	8	/* inode numbers of non-directories */
 #define NPROCS	12
 
@@ -89,59 +115,55 @@
 #define F_WOUT	2	/* whiteout */
 #define F_DIR	3
 
-#ifndef SCEN
-#define SCEN	0	/* 0: all eight operations at once (large) */
+#ifndef SCENARIOS
+#define SCENARIOS 15	/* bit k-1 enables scenario k; init picks one */
 #endif
-#if SCEN == 0
+#ifdef ALL_AT_ONCE
 #define NOPS	8
 #else
 #define NOPS	5
 #endif
 
-/* ---- the filesystem's own index (the truth) ---- */
+/* ---- the filesystem's own index: the truth ---- */
 byte fs_state[NSLOT];
 byte fs_ino[NSLOT];
 byte next_ino = 2;
-bool dead[NDIR];		/* IS_DEADDIR */
+bool dead[NDIR];		/* IS_DEADDIR() */
 
 /* ---- the dcache ---- */
 byte d_dir[MAXD];
 byte d_name[MAXD];
 bool d_hashed[MAXD];
 bool d_inlookup[MAXD];		/* DCACHE_PAR_LOOKUP: L1, form (i) */
-byte d_state[MAXD];		/* F_NONE = negative */
+byte d_state[MAXD];		/* F_NONE: negative */
 byte d_ino[MAXD];
-byte d_locked[MAXD];		/* DCACHE_DIROP_LOCKED: L1, form (ii); owner pid+1 */
+byte d_locked[MAXD];		/* DCACHE_DIROP_LOCKED: L1 (ii), owner pid+1 */
 byte ndent = 1;			/* dentry 0 means "none" */
 
 /* ---- sleeping locks ---- */
 bool rename_mutex;		/* L0 */
-byte rw_readers[NDIR];		/* L2 (and L3 for a victim directory) */
+byte rw_readers[NDIR];		/* L2 (L3 for a victim directory) */
 bool rw_writer[NDIR];
 byte rw_wwait[NDIR];		/* queued writers */
-byte ilock[NINO];		/* L3: non-directory i_rwsem, owner pid+1 */
+byte ilock[NINO];		/* L3: non-directory ->i_rwsem, owner pid+1 */
 
-/* ---- async completion (struct dirop_ret, done_cb) ---- */
+/* ---- struct dirop_ret / done_cb ---- */
 chan workq = [NPROCS] of { byte };
 bool completed[NPROCS];
 
-/* ---- scratch for d_step loops: not part of the state ---- */
+/* ---- scratch for loops inside d_step: not part of the state ---- */
 hidden byte dj, dcnt;
 
 /* ---- property bookkeeping ---- */
 byte cs[NSLOT];
 byte ndone;
 
-#ifdef CHECK_TERM
-ltl term { <> (ndone == NOPS) }
-#endif
-
 /* ------------------------------------------------------------------ */
-/* rwsem with writer preference: a queued writer blocks new readers.   */
+/* rwsem with writer preference: a queued writer blocks new readers    */
 
 inline down_read(d)
 {
-	atomic { !rw_writer[d] && rw_wwait[d] == 0 -> rw_readers[d]++ }
+	(!rw_writer[d] && rw_wwait[d] == 0) -> rw_readers[d]++
 }
 
 inline up_read(d)
@@ -163,7 +185,7 @@ inline up_write(d)
 
 inline inode_lock(ino)
 {
-	atomic { ilock[ino] == 0 -> ilock[ino] = _pid + 1 }
+	(ilock[ino] == 0) -> ilock[ino] = _pid + 1
 }
 
 inline inode_unlock(ino)
@@ -172,7 +194,7 @@ inline inode_unlock(ino)
 	ilock[ino] = 0
 }
 
-/* two non-directories, in inode address (number) order */
+/* non-directories in inode address (here: number) order */
 inline lock_two_nondirs(i1, i2)
 {
 	if
@@ -196,10 +218,10 @@ inline unlock_two_nondirs(i1, i2)
 	fi
 }
 
-/* L1, form (ii): DCACHE_DIROP_LOCKED, waited with wait_var_event() */
+/* L1, form (ii): DCACHE_DIROP_LOCKED, waited for with wait_var_event() */
 inline dirop_lock(de)
 {
-	atomic { d_locked[de] == 0 -> d_locked[de] = _pid + 1 }
+	(d_locked[de] == 0) -> d_locked[de] = _pid + 1
 }
 
 inline dirop_unlock(de)
@@ -207,6 +229,9 @@ inline dirop_unlock(de)
 	assert(d_locked[de] == _pid + 1);
 	d_locked[de] = 0
 }
+
+/* does the dentry still name (d, n)?  (doc 4.2, step 3) */
+#define VALID(de, d, n)	(d_hashed[de] && d_dir[de] == (d) && d_name[de] == (n))
 
 /* ------------------------------------------------------------------ */
 /* per-name critical sections and dcache invariants                    */
@@ -222,7 +247,7 @@ inline cs_leave(d, n)
 	cs[SLOT(d, n)]--
 }
 
-/* at most one hashed dentry per (parent, name); call inside d_step */
+/* at most one hashed dentry per (parent, name) */
 inline check_unique(d, n)
 {
 	dcnt = 0;
@@ -241,7 +266,7 @@ inline check_unique(d, n)
 	dcnt = 0
 }
 
-/* the dentry we hold matches the filesystem */
+/* the dentry we hold agrees with the filesystem */
 inline check_coherent(de)
 {
 	assert(d_state[de] == fs_state[SLOT(d_dir[de], d_name[de])]);
@@ -251,10 +276,10 @@ inline check_coherent(de)
 /* ------------------------------------------------------------------ */
 /* d_alloc_parallel() / d_alloc_noblock()                              */
 /*                                                                     */
-/* Returns in de: the hashed dentry for (d, n); or a new in-lookup     */
-/* dentry (isnew = 1) that the caller now owns; or 0 (noblock only:    */
-/* -EWOULDBLOCK).  If an in-lookup dentry exists, d_alloc_parallel()   */
-/* waits for it (d_wait_lookup) and repeats the whole search.          */
+/* de := the hashed dentry of (d, n); or a new in-lookup dentry that   */
+/* the caller now owns (isnew); or 0 (noblock: -EWOULDBLOCK).  If an   */
+/* in-lookup dentry exists, d_alloc_parallel() waits until it is no    */
+/* longer in lookup (d_wait_lookup(): an L1 wait) and searches again.  */
 
 inline d_alloc_common(d, n, noblock)
 {
@@ -274,6 +299,7 @@ inline d_alloc_common(d, n, noblock)
 			dj++
 		:: else -> break
 		od;
+		dj = 0;
 		if
 		:: de == 0 && w == 0 ->
 			assert(ndent < MAXD);
@@ -284,37 +310,33 @@ inline d_alloc_common(d, n, noblock)
 			d_inlookup[de] = 1;
 			isnew = 1
 		:: else -> skip
-		fi;
-		dj = 0
+		fi
 	   };
 	   if
 	   :: de != 0 -> break
 	   :: de == 0 && noblock -> break
 	   :: de == 0 && !noblock ->
-		/* d_wait_lookup(): an L1 wait */
-		(d_inlookup[w] == 0);
+		(d_inlookup[w] == 0);		/* d_wait_lookup() */
 		w = 0
 	   fi
 	od
 }
 
-/* ->lookup succeeded: d_splice_alias() of the in-lookup dentry */
+/* ->lookup found the name: d_splice_alias() ends the in-lookup state */
 inline splice_lookup_result(de)
 {
-	d_step {
-		d_state[de] = fs_state[SLOT(d_dir[de], d_name[de])];
-		d_ino[de] = fs_ino[SLOT(d_dir[de], d_name[de])];
-		d_inlookup[de] = 0;
-		d_hashed[de] = 1;
-		check_unique(d_dir[de], d_name[de]);
-		cs_leave(d_dir[de], d_name[de])
-	}
+	d_state[de] = fs_state[SLOT(d_dir[de], d_name[de])];
+	d_ino[de] = fs_ino[SLOT(d_dir[de], d_name[de])];
+	d_inlookup[de] = 0;
+	d_hashed[de] = 1;
+	check_unique(d_dir[de], d_name[de]);
+	cs_leave(d_dir[de], d_name[de])
 }
 
 /*
- * lookup (doc 4.1): d_alloc_parallel() holding nothing; if we own a new
- * in-lookup dentry: i_rwsem shared, ->lookup, unlock, d_lookup_done().
- * Result in de (0 on error, e.g. -ENOENT in a dead directory).
+ * lookup (doc 4.1): d_alloc_parallel() holding nothing; if that returned a
+ * new in-lookup dentry: ->i_rwsem shared, ->lookup, unlock, d_lookup_done().
+ * de := a hashed dentry, or 0 on error (-ENOENT in a dead directory).
  */
 inline do_lookup(d, n)
 {
@@ -324,28 +346,29 @@ inline do_lookup(d, n)
 		d_alloc_common(d, n, 0);
 		if
 		:: isnew ->
-			down_read(d);
-			cs_enter(d, n);
-			if
-			:: !dead[d] -> splice_lookup_result(de)
-			:: else ->
-				/* ->lookup not called in a dead dir; -ENOENT */
-				cs_leave(d, n)
-			fi;
-			up_read(d);
-			if
-			:: d_inlookup[de] ->
-				d_inlookup[de] = 0;	/* d_lookup_done() */
-				de = 0
-			:: else -> skip
-			fi
+			atomic {
+				down_read(d);
+				cs_enter(d, n);
+				if
+				:: !dead[d] -> splice_lookup_result(de)
+				:: else -> cs_leave(d, n)	/* re-check after L2 */
+				fi;
+				up_read(d);
+				if
+				:: d_inlookup[de] ->		/* d_lookup_done() */
+					d_inlookup[de] = 0;
+					de = 0
+				:: else -> skip
+				fi;
+				isnew = 0
+			}
 		:: else -> skip
 		fi
 	fi
 }
 
 #ifdef BROKEN_LOOKUP_ORDER
-/* Linux 7.3's lookup_slow(): i_rwsem shared, then d_alloc_parallel() */
+/* Linux 7.3's lookup_slow(): ->i_rwsem shared, then d_alloc_parallel() */
 inline do_lookup_73(d, n)
 {
 	if
@@ -353,32 +376,32 @@ inline do_lookup_73(d, n)
 	:: else ->
 		down_read(d);
 		d_alloc_common(d, n, 0);
-		if
-		:: isnew ->
-			cs_enter(d, n);
-			splice_lookup_result(de)
-		:: else -> skip
-		fi;
-		up_read(d)
+		atomic {
+			if
+			:: isnew ->
+				cs_enter(d, n);
+				splice_lookup_result(de)
+			:: else -> skip
+			fi;
+			up_read(d)
+		}
 	fi
 }
 #endif
 
-/* d_duplicate(): a new in-lookup dentry for the name of a hashed one */
+/* d_duplicate(): a new, in-lookup dentry with the name of a hashed one */
 inline d_duplicate(src, ph)
 {
-	d_step {
-		assert(d_hashed[src]);
-		assert(ndent < MAXD);
-		ph = ndent;
-		ndent++;
-		d_dir[ph] = d_dir[src];
-		d_name[ph] = d_name[src];
-		d_inlookup[ph] = 1
-	}
+	assert(d_hashed[src]);
+	assert(ndent < MAXD);
+	ph = ndent;
+	ndent++;
+	d_dir[ph] = d_dir[src];
+	d_name[ph] = d_name[src];
+	d_inlookup[ph] = 1
 }
 
-/* end of the name hold: d_lookup_done() of the placeholder, dput() */
+/* end of the name hold: d_lookup_done() on the placeholder, dput() */
 inline release_placeholder(ph)
 {
 	if
@@ -387,28 +410,33 @@ inline release_placeholder(ph)
 	fi
 }
 
-/* dentry still names (d, n)?  (doc 4.2 step 3) */
-#define VALID(de, d, n)	(d_hashed[de] && d_dir[de] == (d) && d_name[de] == (n))
-
-/* the method may return -EINPROGRESS: wait for done_cb holding all locks */
+/*
+ * A method returning -EINPROGRESS: wait (wait_var_event()) for done_cb,
+ * holding every lock.  A synchronous return is the special case in which
+ * the worker runs at once, so every method is modelled as asynchronous
+ * (-DSYNC_METHODS models them all as synchronous instead).
+ */
 inline call_method_wait()
 {
-	if
-	:: skip
-	:: workq ! _pid; (completed[_pid]); completed[_pid] = 0
-	fi
+#ifndef SYNC_METHODS
+	workq ! _pid;
+	(completed[_pid]);
+	completed[_pid] = 0
+#else
+	skip
+#endif
 }
 
 /*
- * d_delete() at the end of unlink/rmdir.  If we are the only user the
- * dentry turns negative in place and stays hashed.  If it is busy it must
- * leave the hash; the name is then held by an in-lookup placeholder from
- * d_duplicate() until the operation's locks are released (doc 4.3).
+ * d_delete() at the end of unlink/rmdir.  If we are the only user, the
+ * dentry turns negative in place and stays hashed.  If it is busy it leaves
+ * the hash, and the name is held by an in-lookup placeholder from
+ * d_duplicate() until the operation releases its locks (doc 4.3).
  */
 inline d_delete_held(de, ph)
 {
 	if
-	:: d_step { d_state[de] = F_NONE; d_ino[de] = 0 }
+	:: d_state[de] = F_NONE; d_ino[de] = 0
 	:: true ->
 #ifndef BROKEN_NO_PLACEHOLDER
 		d_duplicate(de, ph);
@@ -418,16 +446,28 @@ inline d_delete_held(de, ph)
 }
 
 /* ------------------------------------------------------------------ */
-/* the completion worker: runs done_cb; takes no VFS lock              */
+/* the workqueue that runs done_cb: it takes no VFS lock               */
 
 active proctype Completer()
 {
 	byte k;
 end:
 	do
-	:: workq ? k -> completed[k] = 1
+	:: workq ? k -> completed[k] = 1; k = 0
 	od
 }
+
+#ifdef CHECK_TERM
+/* once every operation is done, loop through a progress label forever */
+active proctype Finished()
+{
+	(ndone == NOPS);
+progress:
+	do
+	:: ndone == NOPS
+	od
+}
+#endif
 
 /* ------------------------------------------------------------------ */
 
@@ -448,7 +488,7 @@ proctype Lookup(byte d; byte n)
 proctype Create(byte d; byte n)
 {
 	byte de, w;
-	bool isnew;
+	bool isnew, ok;
 
 again:
 	do_lookup(d, n);
@@ -456,33 +496,42 @@ again:
 	:: de == 0 -> goto out
 	:: else -> skip
 	fi;
-	dirop_lock(de);
-	if
-	:: !VALID(de, d, n) -> dirop_unlock(de); goto again
-	:: else -> skip
-	fi;
-	down_read(d);
-	if
-	:: dead[d] -> skip			/* -ENOENT */
-	:: !dead[d] && d_state[de] != F_NONE -> skip	/* -EEXIST */
-	:: !dead[d] && d_state[de] == F_NONE ->
-		cs_enter(d, n);
-		check_coherent(de);
-		d_step {			/* ->create_async */
-			fs_state[SLOT(d, n)] = F_FILE;
+	atomic {
+		dirop_lock(de);				/* L1 */
+		ok = VALID(de, d, n);
+		if
+		:: !ok -> dirop_unlock(de); goto again
+		:: else -> skip
+		fi
+	};
+	atomic {
+		down_read(d);				/* L2 shared */
+		ok = (!dead[d] && d_state[de] == F_NONE);	/* -ENOENT, -EEXIST */
+		if
+		:: ok ->
+			cs_enter(d, n);
+			check_coherent(de);
+			fs_state[SLOT(d, n)] = F_FILE;	/* ->create_async() */
 			fs_ino[SLOT(d, n)] = next_ino;
 			next_ino++
-		};
-		call_method_wait();
-		d_step {			/* d_instantiate() */
-			d_state[de] = F_FILE;
-			d_ino[de] = fs_ino[SLOT(d, n)]
-		};
-		/* fsnotify_create() */
-		cs_leave(d, n)
+		:: else -> skip
+		fi
+	};
+	if
+	:: ok -> call_method_wait()
+	:: else -> skip
 	fi;
-	up_read(d);
-	dirop_unlock(de);
+	atomic {
+		if
+		:: ok ->
+			d_state[de] = F_FILE;		/* d_instantiate() */
+			d_ino[de] = fs_ino[SLOT(d, n)];
+			cs_leave(d, n)			/* after fsnotify_create() */
+		:: else -> skip
+		fi;
+		up_read(d);
+		dirop_unlock(de)
+	};
 out:
 	ndone++
 }
@@ -490,7 +539,7 @@ out:
 proctype Unlink(byte d; byte n)
 {
 	byte de, w, ino, ph;
-	bool isnew;
+	bool isnew, ok;
 
 again:
 	do_lookup(d, n);
@@ -499,50 +548,67 @@ again:
 	:: else -> skip
 	fi;
 #ifdef BROKEN_DLOCK_INSIDE
-	/* June 2025 preview: dentry lock inside i_rwsem on this path */
+	/* the June 2025 preview: dentry lock inside ->i_rwsem on this path */
 	down_read(d);
-	dirop_lock(de);
-	if
-	:: !VALID(de, d, n) -> dirop_unlock(de); up_read(d); goto again
-	:: else -> skip
-	fi;
+	atomic {
+		dirop_lock(de);
+		ok = VALID(de, d, n);
+		if
+		:: !ok -> dirop_unlock(de); up_read(d); goto again
+		:: else -> skip
+		fi
+	};
+	atomic {
 #else
-	dirop_lock(de);
+	atomic {
+		dirop_lock(de);				/* L1 */
+		ok = VALID(de, d, n);
+		if
+		:: !ok -> dirop_unlock(de); goto again
+		:: else -> skip
+		fi
+	};
+	atomic {
+		down_read(d);				/* L2 shared */
+#endif
+		ok = (!dead[d] && d_state[de] != F_NONE);
+		if
+		:: ok ->
+			ino = d_ino[de];
+			inode_lock(ino);		/* L3 */
+			cs_enter(d, n);
+			check_coherent(de);
+			fs_state[SLOT(d, n)] = F_NONE;	/* ->unlink_async() */
+			fs_ino[SLOT(d, n)] = 0
+		:: else -> skip
+		fi
+	};
 	if
-	:: !VALID(de, d, n) -> dirop_unlock(de); goto again
+	:: ok -> call_method_wait()
 	:: else -> skip
 	fi;
-	down_read(d);
-#endif
-	if
-	:: dead[d] || d_state[de] == F_NONE -> skip	/* -ENOENT */
-	:: else ->
-		ino = d_ino[de];
-		inode_lock(ino);			/* L3 */
-		cs_enter(d, n);
-		check_coherent(de);
-		d_step {			/* ->unlink_async */
-			fs_state[SLOT(d, n)] = F_NONE;
-			fs_ino[SLOT(d, n)] = 0
-		};
-		call_method_wait();
-		d_delete_held(de, ph);
-		/* fsnotify_delete() */
-		cs_leave(d, n);
-		inode_unlock(ino)
-	fi;
-	up_read(d);
-	dirop_unlock(de);
-	release_placeholder(ph);
+	atomic {
+		if
+		:: ok ->
+			d_delete_held(de, ph);
+			cs_leave(d, n);			/* after fsnotify_delete() */
+			inode_unlock(ino);
+			ino = 0
+		:: else -> skip
+		fi;
+		up_read(d);
+		dirop_unlock(de);
+		release_placeholder(ph)
+	};
 out:
 	ndone++
 }
 
-/* rmdir of D0/sub: D1's i_rwsem exclusive as the victim (L3) */
+/* rmdir of d/n, whose directory is victim: victim's ->i_rwsem exclusive */
 proctype Rmdir(byte d; byte n; byte victim)
 {
 	byte de, w, ph;
-	bool isnew;
+	bool isnew, ok;
 
 again:
 	do_lookup(d, n);
@@ -550,39 +616,57 @@ again:
 	:: de == 0 -> goto out
 	:: else -> skip
 	fi;
-	dirop_lock(de);
+	atomic {
+		dirop_lock(de);				/* L1 */
+		ok = VALID(de, d, n);
+		if
+		:: !ok -> dirop_unlock(de); goto again
+		:: else -> skip
+		fi
+	};
+	atomic {
+		down_read(d);				/* L2 shared */
+		ok = (!dead[d] && d_state[de] == F_DIR)
+	};
 	if
-	:: !VALID(de, d, n) -> dirop_unlock(de); goto again
+	:: ok ->
+		down_write(victim);			/* L3: the victim */
+		atomic {
+			ok = (fs_state[SLOT(victim, A)] == F_NONE);	/* -ENOTEMPTY */
+			if
+			:: ok ->
+				cs_enter(d, n);
+				check_coherent(de);
+				fs_state[SLOT(d, n)] = F_NONE;	/* ->rmdir_async() */
+				dead[victim] = 1
+			:: else -> skip
+			fi
+		};
+		if
+		:: ok -> call_method_wait()
+		:: else -> skip
+		fi;
+		atomic {
+			if
+			:: ok ->
+				d_delete_held(de, ph);
+				cs_leave(d, n)
+			:: else -> skip
+			fi;
+			up_write(victim)
+		}
 	:: else -> skip
 	fi;
-	down_read(d);
-	if
-	:: dead[d] || d_state[de] != F_DIR -> skip
-	:: else ->
-		down_write(victim);
-		if
-		:: fs_state[SLOT(victim, A)] != F_NONE -> skip	/* -ENOTEMPTY */
-		:: else ->
-			cs_enter(d, n);
-			check_coherent(de);
-			d_step {		/* ->rmdir_async */
-				fs_state[SLOT(d, n)] = F_NONE;
-				dead[victim] = 1
-			};
-			call_method_wait();
-			d_delete_held(de, ph);
-			cs_leave(d, n)
-		fi;
-		up_write(victim)
-	fi;
-	up_read(d);
-	dirop_unlock(de);
-	release_placeholder(ph);
+	atomic {
+		up_read(d);
+		dirop_unlock(de);
+		release_placeholder(ph)
+	};
 out:
 	ndone++
 }
 
-/* both dentry locks of a rename, by dentry address (id) */
+/* the two dentry locks of a rename: by dentry address (id) */
 inline lock_two_dentries(d1, d2)
 {
 #ifdef BROKEN_RENAME_ORDER
@@ -595,42 +679,49 @@ inline lock_two_dentries(d1, d2)
 #endif
 }
 
+/* both lookups of a rename; ds, dt := source and target dentries */
+inline rename_lookups(sd, s, td, t)
+{
+	do_lookup(sd, s);
+	ds = de;
+	if
+	:: ds != 0 ->
+		do_lookup(td, t);
+		dt = de
+	:: else -> dt = 0
+	fi;
+	de = 0
+}
+
 /*
- * The common part of rename once all locks are held: the method, the
- * dcache update and the hooks.  ds/dt are the source and target dentries.
+ * The common part of rename once L0-L2 are held: L3, the method, the dcache
+ * update and the hooks.  ds/dt are the source and target dentries.
  */
 inline rename_body(sd, s, td, t)
 {
-	si = d_ino[ds];
-	ti = d_ino[dt];
-	lock_two_nondirs(si, ti);		/* L3 */
-	cs_enter(sd, s);
-	cs_enter(td, t);
-	check_coherent(ds);
-	check_coherent(dt);
-	if
-	:: d_state[dt] != F_NONE ->
-		/* RENAME_EXCHANGE: both names stay occupied */
-		d_step {
+	atomic {
+		si = d_ino[ds];
+		ti = d_ino[dt];
+		lock_two_nondirs(si, ti);		/* L3 */
+		cs_enter(sd, s);
+		cs_enter(td, t);
+		check_coherent(ds);
+		check_coherent(dt);
+		if
+		:: d_state[dt] != F_NONE -> xchg = 1	/* RENAME_EXCHANGE */
+		:: true -> xchg = 0
+		fi;
+		if
+		:: xchg ->				/* ->rename_async() */
 			fs_state[SLOT(sd, s)] = d_state[dt];
 			fs_ino[SLOT(sd, s)] = ti;
 			fs_state[SLOT(td, t)] = d_state[ds];
 			fs_ino[SLOT(td, t)] = si
-		};
-		call_method_wait();
-		d_step {			/* d_exchange() */
-			d_dir[ds] = td; d_name[ds] = t;
-			d_dir[dt] = sd; d_name[dt] = s;
-			check_unique(sd, s);
-			check_unique(td, t)
-		}
-	:: true ->
-		/* plain rename, or RENAME_WHITEOUT (wo) */
-		if
-		:: wo = 0
-		:: wo = 1
-		fi;
-		d_step {
+		:: else ->
+			if
+			:: wo = 0
+			:: wo = 1			/* RENAME_WHITEOUT */
+			fi;
 			fs_state[SLOT(td, t)] = fs_state[SLOT(sd, s)];
 			fs_ino[SLOT(td, t)] = fs_ino[SLOT(sd, s)];
 			if
@@ -642,133 +733,166 @@ inline rename_body(sd, s, td, t)
 				fs_state[SLOT(sd, s)] = F_NONE;
 				fs_ino[SLOT(sd, s)] = 0
 			fi
-		};
+		fi
+	};
 #ifdef BROKEN_WHITEOUT
-		if
-		:: wo ->
-			/* fs: d_duplicate() + instantiate + hash *now* */
+	if
+	:: wo ->
+		/* the fs: d_duplicate(), instantiate and hash, *before* d_move */
+		d_step {
 			d_duplicate(ds, ph);
-			d_step {
-				d_state[ph] = F_WOUT;
-				d_ino[ph] = fs_ino[SLOT(sd, s)];
-				d_inlookup[ph] = 0;
-				d_hashed[ph] = 1;
-				check_unique(sd, s)
-			};
+			d_state[ph] = F_WOUT;
+			d_ino[ph] = fs_ino[SLOT(sd, s)];
+			d_inlookup[ph] = 0;
+			d_hashed[ph] = 1;
+			check_unique(sd, s);
 			ph = 0
-		:: else -> skip
-		fi;
+		}
+	:: else -> skip
+	fi;
 #endif
-		call_method_wait();
+	call_method_wait();
+	atomic {
+		if
+		:: xchg ->				/* d_exchange() */
+			d_dir[ds] = td; d_name[ds] = t;
+			d_dir[dt] = sd; d_name[dt] = s;
+			check_unique(sd, s);
+			check_unique(td, t)
+		:: else ->
 #ifndef BROKEN_NO_PLACEHOLDER
-		/* the name-hold placeholder (for RENAME_WHITEOUT: W) */
-		d_duplicate(ds, ph);
+			/* the name hold for s (with RENAME_WHITEOUT: W) */
+			d_duplicate(ds, ph);
 #endif
-		d_step {			/* d_move() */
-			d_hashed[dt] = 0;
+			d_hashed[dt] = 0;		/* d_move() */
 			d_dir[ds] = td; d_name[ds] = t;
 			check_unique(td, t)
-		}
-	fi;
-	/* fsnotify_move() */
-	cs_leave(sd, s);
-	cs_leave(td, t);
-	unlock_two_nondirs(si, ti)
+		fi;
+		xchg = 0;
+		wo = 0
+	};
+	atomic {
+		cs_leave(sd, s);			/* after fsnotify_move() */
+		cs_leave(td, t);
+		unlock_two_nondirs(si, ti);
+		si = 0;
+		ti = 0
+	}
 }
 
 proctype RenameSame(byte d; byte s; byte t)
 {
 	byte de, w, ds, dt, si, ti, ph;
-	bool isnew, wo;
+	bool isnew, ok, wo, xchg;
 
 again:
-	do_lookup(d, s);
-	ds = de;
+	rename_lookups(d, s, d, t);
 	if
-	:: ds == 0 -> goto out
+	:: ds == 0 || dt == 0 -> goto out
 	:: else -> skip
 	fi;
-	do_lookup(d, t);
-	dt = de;
+#ifndef BROKEN_SAME_DENTRY
 	if
-	:: dt == 0 -> goto out
+	:: ds == dt -> goto again	/* renamed between the lookups */
 	:: else -> skip
 	fi;
-	lock_two_dentries(ds, dt);
+#endif
+	atomic {
+		lock_two_dentries(ds, dt);		/* L1, both */
+		ok = (VALID(ds, d, s) && VALID(dt, d, t));
+		if
+		:: !ok -> dirop_unlock(ds); dirop_unlock(dt); goto again
+		:: else -> skip
+		fi
+	};
+	atomic {
+		down_read(d);				/* L2 shared */
+		ok = (!dead[d] && d_state[ds] != F_NONE)
+	};
 	if
-	:: !VALID(ds, d, s) || !VALID(dt, d, t) ->
-		dirop_unlock(ds); dirop_unlock(dt); goto again
+	:: ok -> rename_body(d, s, d, t)
 	:: else -> skip
 	fi;
-	down_read(d);
-	if
-	:: dead[d] || d_state[ds] == F_NONE -> skip	/* -ENOENT */
-	:: else -> rename_body(d, s, d, t)
-	fi;
-	up_read(d);
-	dirop_unlock(ds);
-	dirop_unlock(dt);
-	release_placeholder(ph);
+	atomic {
+		up_read(d);
+		dirop_unlock(ds);
+		dirop_unlock(dt);
+		release_placeholder(ph)
+	};
 out:
 	ndone++
 }
 
-/* cross-directory rename; sd (D0) is an ancestor of td (D1) */
+/* cross-directory rename; sd is the parent of td */
 proctype RenameCross(byte sd; byte s; byte td; byte t)
 {
 	byte de, w, ds, dt, si, ti, ph;
-	bool isnew, wo;
+	bool isnew, ok, wo, xchg;
 
 	atomic { !rename_mutex -> rename_mutex = 1 }	/* L0 */
 again:
-	do_lookup(sd, s);
-	ds = de;
+	rename_lookups(sd, s, td, t);
 	if
-	:: ds == 0 -> goto out
+	:: ds == 0 || dt == 0 -> goto out
 	:: else -> skip
 	fi;
-	do_lookup(td, t);
-	dt = de;
+#ifndef BROKEN_SAME_DENTRY
 	if
-	:: dt == 0 -> goto out
+	:: ds == dt -> goto again
 	:: else -> skip
 	fi;
-	lock_two_dentries(ds, dt);
+#endif
+	atomic {
+		lock_two_dentries(ds, dt);		/* L1, both */
+		ok = (VALID(ds, sd, s) && VALID(dt, td, t));
+		if
+		:: !ok -> dirop_unlock(ds); dirop_unlock(dt); goto again
+		:: else -> skip
+		fi
+	};
+	atomic {
+		down_read(sd);				/* L2: ancestor first */
+		down_read(td);
+		ok = (!dead[sd] && !dead[td] && d_state[ds] != F_NONE)
+	};
 	if
-	:: !VALID(ds, sd, s) || !VALID(dt, td, t) ->
-		dirop_unlock(ds); dirop_unlock(dt); goto again
+	:: ok -> rename_body(sd, s, td, t)
 	:: else -> skip
 	fi;
-	down_read(sd);				/* ancestor first */
-	down_read(td);
-	if
-	:: dead[sd] || dead[td] || d_state[ds] == F_NONE -> skip
-	:: else -> rename_body(sd, s, td, t)
-	fi;
-	up_read(td);
-	up_read(sd);
-	dirop_unlock(ds);
-	dirop_unlock(dt);
-	release_placeholder(ph);
+	atomic {
+		up_read(td);
+		up_read(sd);
+		dirop_unlock(ds);
+		dirop_unlock(dt);
+		release_placeholder(ph)
+	};
 out:
 	rename_mutex = 0;
 	ndone++
 }
 
 /*
- * readdir (doc 4.8): i_rwsem shared for the whole call; primes the dcache
- * with d_alloc_noblock(), never waits for an L1 object, and ends the
- * in-lookup state of the dentries it created before moving on.
+ * readdir (doc 4.8): ->i_rwsem shared for the whole call; primes the dcache
+ * with d_alloc_noblock(), never waits for an L1 object, instantiates only
+ * the dentries it created, from the entry as it is once it owns the name,
+ * and ends their in-lookup state before going on.
  */
 proctype Readdir(byte d)
 {
 	byte de, w, n;
+#ifdef BROKEN_READDIR_STALE
+	byte st, sino;
+#endif
 	bool isnew;
 
 	down_read(d);
 	n = 0;
 	do
 	:: n < NNAME && !dead[d] && fs_state[SLOT(d, n)] != F_NONE ->
+#ifdef BROKEN_READDIR_STALE
+		st = fs_state[SLOT(d, n)];
+		sino = fs_ino[SLOT(d, n)];
+#endif
 #ifdef BROKEN_READDIR
 		d_alloc_common(d, n, 0);	/* blocking: wrong */
 #else
@@ -776,23 +900,34 @@ proctype Readdir(byte d)
 #endif
 		if
 		:: de != 0 && isnew ->
-			cs_enter(d, n);
-			splice_lookup_result(de)
+			d_step {
+				cs_enter(d, n);
+				splice_lookup_result(de);
+#ifdef BROKEN_READDIR_STALE
+				/* instantiate from the entry read before */
+				d_state[de] = st;
+				d_ino[de] = sino
+#endif
+			}
 		:: else -> skip			/* found, or -EWOULDBLOCK */
 		fi;
+		de = 0;
+		isnew = 0;
 		n++
 	:: n < NNAME && (dead[d] || fs_state[SLOT(d, n)] == F_NONE) -> n++
 	:: n >= NNAME -> break
 	od;
-	up_read(d);
+	atomic {
+		up_read(d);
+		n = 0
+	};
 	ndone++
 }
 
-/* setattr on the directory: its i_rwsem exclusive */
+/* setattr on the directory: its ->i_rwsem exclusive */
 proctype Setattr(byte d)
 {
 	down_write(d);
-	skip;
 	up_write(d);
 	ndone++
 }
@@ -802,31 +937,7 @@ init {
 		fs_state[SLOT(D0, B)] = F_FILE;
 		fs_ino[SLOT(D0, B)] = 1;
 		fs_state[SLOT(D0, SUB)] = F_DIR;
-#if SCEN == 1
-		run Lookup(D0, A);
-		run Create(D0, A);
-		run Unlink(D0, B);
-		run Readdir(D0);
-		run Setattr(D0)
-#elif SCEN == 2
-		run RenameSame(D0, A, B);
-		run Create(D0, A);
-		run Unlink(D0, B);
-		run Readdir(D0);
-		run Setattr(D0)
-#elif SCEN == 3
-		run RenameCross(D0, B, D1, A);
-		run Rmdir(D0, SUB, D1);
-		run Lookup(D1, A);
-		run RenameSame(D0, A, B);
-		run Setattr(D0)
-#elif SCEN == 4
-		run RenameSame(D0, A, B);
-		run RenameSame(D0, B, A);
-		run Create(D0, A);
-		run Readdir(D0);
-		run Setattr(D0)
-#else
+#ifdef ALL_AT_ONCE
 		run Lookup(D0, A);
 		run Create(D0, A);
 		run Unlink(D0, B);
@@ -835,6 +946,37 @@ init {
 		run Readdir(D0);
 		run Setattr(D0);
 		run Rmdir(D0, SUB, D1)
+#else
+		if
+#if SCENARIOS & 1
+		:: run Lookup(D0, A);
+		   run Create(D0, A);
+		   run Unlink(D0, B);
+		   run Readdir(D0);
+		   run Setattr(D0)
+#endif
+#if SCENARIOS & 2
+		:: run RenameSame(D0, A, B);
+		   run Create(D0, A);
+		   run Unlink(D0, B);
+		   run Readdir(D0);
+		   run Setattr(D0)
+#endif
+#if SCENARIOS & 4
+		:: run RenameCross(D0, B, D1, A);
+		   run Rmdir(D0, SUB, D1);
+		   run Lookup(D1, A);
+		   run RenameSame(D0, A, B);
+		   run Setattr(D0)
+#endif
+#if SCENARIOS & 8
+		:: run RenameSame(D0, A, B);
+		   run RenameSame(D0, B, A);
+		   run Create(D0, A);
+		   run Readdir(D0);
+		   run Setattr(D0)
+#endif
+		fi
 #endif
 	}
 }
