@@ -340,47 +340,39 @@ fn exchange(
     let a = ARef::from(old.inode().ok_or(ENOENT)?);
     let b = ARef::from(new.inode().ok_or(ENOENT)?);
     let (a_dir, b_dir) = (a.kind() == FileKind::Dir, b.kind() == FileKind::Dir);
-    let (ra, rb) = if old_dir.ino() == new_dir.ino() {
-        let mut ix = index(old_dir)?.lock();
-        let ra = ix.replace_item(old.name(), b.clone()).ok_or(ENOENT)?;
-        let rb = ix.replace_item(new.name(), a.clone()).ok_or(ENOENT)?;
-        old_dir.touch_cmtime();
-        (ra, rb)
-    } else {
-        // One index lock at a time.  Between the two steps both names refer
-        // to `a`; the VFS keeps both names excluded from other operations.
-        let rb = {
-            let mut ix = index(new_dir)?.lock();
-            let rb = ix.replace_item(new.name(), a.clone()).ok_or(ENOENT)?;
-            if a_dir != b_dir {
-                if a_dir {
-                    new_dir.inc_nlink();
-                } else {
-                    new_dir.drop_nlink();
-                }
-            }
-            new_dir.touch_cmtime();
-            rb
-        };
-        let ra = {
-            let mut ix = index(old_dir)?.lock();
-            let ra = ix.replace_item(old.name(), b.clone()).ok_or(ENOENT)?;
-            if a_dir != b_dir {
-                if b_dir {
-                    old_dir.inc_nlink();
-                } else {
-                    old_dir.drop_nlink();
-                }
-            }
-            old_dir.touch_cmtime();
-            ra
-        };
-        (ra, rb)
-    };
+    // One index lock at a time.  Between the two steps both names refer to
+    // `b`; the VFS keeps both names excluded from other operations.
+    let ra = swap_entry(old_dir, old.name(), b.clone(), a_dir)?;
+    let rb = swap_entry(new_dir, new.name(), a.clone(), b_dir)?;
     a.touch_ctime();
     b.touch_ctime();
+    // The replaced references go with no lock held.
     drop((ra, rb));
     Ok(())
+}
+
+/// Makes `name` in `dir`, which referred to a directory if `was_dir`, refer
+/// to `item`, keeping the directory's link count right; returns what it
+/// referred to.
+fn swap_entry(dir: &Inode, name: &[u8], item: ARef<Inode>, was_dir: bool) -> Result<ARef<Inode>> {
+    let is_dir = item.kind() == FileKind::Dir;
+    let mut ix = index(dir)?.lock();
+    let old = match ix.replace_item(name, item) {
+        Ok(old) => old,
+        Err(item) => {
+            drop(ix);
+            drop(item);
+            return Err(ENOENT);
+        }
+    };
+    match (was_dir, is_dir) {
+        (false, true) => dir.inc_nlink(),
+        (true, false) => dir.drop_nlink(),
+        _ => {}
+    }
+    dir.touch_cmtime();
+    drop(ix);
+    Ok(old)
 }
 
 #[kunit_tests(pdirfs_names)]

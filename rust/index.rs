@@ -158,10 +158,13 @@ impl<I> Index<I> {
     }
 
     /// Replaces the item of `name`, handing the old one back (drop it after
-    /// unlocking); `None` if `name` is absent.
-    pub(crate) fn replace_item(&mut self, name: &[u8], item: I) -> Option<I> {
-        let e = self.get_mut(name)?;
-        Some(core::mem::replace(&mut e.item, item))
+    /// unlocking); if `name` is absent, `item` itself comes back as the
+    /// error, so that it is not dropped under the caller's lock either.
+    pub(crate) fn replace_item(&mut self, name: &[u8], item: I) -> Result<I, I> {
+        match self.get_mut(name) {
+            Some(e) => Ok(core::mem::replace(&mut e.item, item)),
+            None => Err(item),
+        }
     }
 
     /// Removes `name`, handing the entry back (drop it after unlocking).
@@ -212,8 +215,8 @@ mod tests {
         assert_eq!(ix.remove(b"a").map(|e| e.item), None);
         assert!(ix.get(b"a").is_none());
         assert_eq!(ix.len(), 2);
-        assert_eq!(ix.replace_item(b"bb", 20), Some(2));
-        assert_eq!(ix.replace_item(b"zz", 9), None);
+        assert_eq!(ix.replace_item(b"bb", 20), Ok(2));
+        assert_eq!(ix.replace_item(b"zz", 9), Err(9));
         assert_eq!(ix.get(b"bb").map(|e| e.item), Some(20));
         Ok(())
     }
