@@ -15,7 +15,7 @@
  * is absent, and the dcache is cold (no dentries), so every operation goes
  * through d_alloc_parallel() and in-lookup dentries.
  *
- * Lock objects (doc 2):
+ * Lock objects (doc 3):
  *   L0  rename_mutex          ->s_vfs_rename_mutex
  *   L1  d_inlookup[x]         DCACHE_PAR_LOOKUP of dentry x, form (i)
  *       d_locked[x]           DCACHE_DIROP_LOCKED of dentry x, form (ii)
@@ -46,7 +46,7 @@
  * one exhaustive run covers them all:
  *   1  Lookup(D0,a) Create(D0,a) Unlink(D0,b) Readdir(D0) Setattr(D0)
  *   2  RenameSame(D0,a->b) Create(D0,a) Unlink(D0,b) Readdir(D0) Setattr(D0)
- *   3  RenameCross(D0/b->D1/a) Rmdir(D0/sub) Lookup(D1,a) RenameSame(D0,a->b)
+ *   3  RenameCross(D0/b->D1/a) Rmdir(D0/sub) Create(D1,a) RenameSame(D0,a->b)
  *      Setattr(D0)
  *   4  RenameSame(D0,a->b) RenameSame(D0,b->a) Create(D0,a) Readdir(D0)
  *      Setattr(D0)
@@ -965,7 +965,7 @@ init {
 #if SCENARIOS & 4
 		:: run RenameCross(D0, B, D1, A);
 		   run Rmdir(D0, SUB, D1);
-		   run Lookup(D1, A);
+		   run Create(D1, A);
 		   run RenameSame(D0, A, B);
 		   run Setattr(D0)
 #endif
