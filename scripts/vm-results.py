@@ -30,10 +30,20 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", default="check")
     ap.add_argument("--qemu-rc", type=int, default=0)
+    ap.add_argument("--tap", action="append", default=[],
+                    help="NAME=FILE: TAP produced outside the VM, counted too")
     ap.add_argument("log")
     a = ap.parse_args()
     raw = open(a.log, "rb").read().decode("utf-8", "replace")
     lines = [l.rstrip("\r") for l in raw.split("\n")]
+    console = list(lines)
+    for spec in a.tap:
+        name, path = spec.split("=", 1)
+        try:
+            extra = open(path, "rb").read().decode("utf-8", "replace").split("\n")
+        except OSError:
+            extra = ["not ok 1 - %s: no results at %s" % (name, path)]
+        lines += ["PDIRFS-TAP-BEGIN " + name] + [l.rstrip("\r") for l in extra] + ["PDIRFS-TAP-END " + name]
 
     passed, failed, skipped = 0, 0, 0
     failures = []
@@ -49,7 +59,7 @@ def main():
             failures.append(name)
 
     # --- kernel log splats (console and dmesg dump alike) ---------------
-    splats = [l for l in lines if SPLAT.search(l) and not l.startswith("PDIRFS-")]
+    splats = [l for l in console if SPLAT.search(l) and not l.startswith("PDIRFS-")]
     # ---- the dmesg dump ----------------------------------------------
     dmesg, inside = [], False
     for l in lines:
@@ -59,7 +69,7 @@ def main():
             inside = False
         elif inside:
             dmesg.append(TS.sub("", l))
-    finished = "PDIRFS-VM: end" in lines
+    finished = "PDIRFS-VM: end" in console
 
     # --- KUnit (KTAP in the kernel log) ---------------------------------
     suite = None

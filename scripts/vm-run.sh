@@ -15,6 +15,10 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:-check}
+shift || true
+# Further arguments (--tap NAME=FILE) go to vm-results.py: TAP produced
+# outside the VM, counted with the VM's results.
+extra_results=("$@")
 timeout_s=${PDIRFS_VM_TIMEOUT:-2400}
 kernel=$KBUILD_OUT/arch/x86/boot/bzImage
 module=$PDIRFS_ROOT/rust/pdirfs.ko
@@ -78,4 +82,4 @@ rc=${PIPESTATUS[0]}
 set -e
 say "VM exited (rc=$rc) after $(( $(date +%s) - start )) s; console log: $log"
 [ "$rc" = 124 ] && say "VM timed out"
-python3 "$PDIRFS_ROOT/scripts/vm-results.py" --mode "$mode" --qemu-rc "$rc" "$log"
+python3 "$PDIRFS_ROOT/scripts/vm-results.py" --mode "$mode" --qemu-rc "$rc" "${extra_results[@]}" "$log"
