@@ -19,6 +19,22 @@
 
 #define PDIRFS_MAGIC 0x50444952
 
+/*
+ * Runs every test of fixture f twice: on pdirfs, and on tmpfs, the kernel's
+ * reference memory filesystem, so each expectation is checked against it.
+ * The variant's `type` is the filesystem type to mount.
+ */
+#define PDIRFS_AND_TMPFS_VARIANTS(f)				\
+	FIXTURE_VARIANT(f) {					\
+		const char *type;				\
+	};							\
+	FIXTURE_VARIANT_ADD(f, pdirfs) {			\
+		.type = "pdirfs",				\
+	};							\
+	FIXTURE_VARIANT_ADD(f, tmpfs) {				\
+		.type = "tmpfs",				\
+	}
+
 static inline int sys_fsopen(const char *fsname, unsigned int flags)
 {
 	return syscall(__NR_fsopen, fsname, flags);

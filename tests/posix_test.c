@@ -20,17 +20,7 @@ FIXTURE(fs) {
 	char dir[64];
 };
 
-FIXTURE_VARIANT(fs) {
-	const char *type;
-};
-
-FIXTURE_VARIANT_ADD(fs, pdirfs) {
-	.type = "pdirfs",
-};
-
-FIXTURE_VARIANT_ADD(fs, tmpfs) {
-	.type = "tmpfs",
-};
+PDIRFS_AND_TMPFS_VARIANTS(fs);
 
 static int do_mount(const char *type, const char *dir, const char *opts)
 {

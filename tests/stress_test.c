@@ -24,17 +24,7 @@ FIXTURE(stress) {
 	char dir[64];
 };
 
-FIXTURE_VARIANT(stress) {
-	const char *type;
-};
-
-FIXTURE_VARIANT_ADD(stress, pdirfs) {
-	.type = "pdirfs",
-};
-
-FIXTURE_VARIANT_ADD(stress, tmpfs) {
-	.type = "tmpfs",
-};
+PDIRFS_AND_TMPFS_VARIANTS(stress);
 
 FIXTURE_SETUP(stress)
 {
