@@ -18,7 +18,7 @@ use crate::vfs::{
     ops::{DirEmitter, DirOps, OpCtx},
 };
 use crate::{
-    index::{Reservation, FIRST_POS},
+    index::{Entry, Reservation, FIRST_POS},
     node::{DirIndex, Inode},
     super_::{new_inode, Pdirfs},
 };
@@ -50,6 +50,15 @@ fn entry_removed(dir: &Inode, is_dir: bool) {
         dir.drop_nlink();
     }
     dir.touch_cmtime();
+}
+
+/// Takes `name` (a directory if `is_dir`) out of `dir`, handing the entry
+/// back to be dropped by the caller with no lock held.
+fn remove_entry(dir: &Inode, name: &[u8], is_dir: bool) -> Result<Entry<ARef<Inode>>> {
+    let mut ix = index(dir)?.lock();
+    let removed = ix.remove(name).ok_or(ENOENT)?;
+    entry_removed(dir, is_dir);
+    Ok(removed)
 }
 
 /// Enters a new `inode` in `dir` under `dentry`'s name and instantiates the
@@ -166,12 +175,7 @@ impl DirOps for Pdirfs {
 
     fn unlink(dir: &Inode, dentry: &DEntry<Self>) -> Result {
         let inode = dentry.inode().ok_or(ENOENT)?;
-        let removed = {
-            let mut ix = index(dir)?.lock();
-            let removed = ix.remove(dentry.name()).ok_or(ENOENT)?;
-            entry_removed(dir, false);
-            removed
-        };
+        let removed = remove_entry(dir, dentry.name(), false)?;
         inode.drop_nlink();
         inode.touch_ctime();
         // The index's reference goes here, outside the lock; the dentry
@@ -187,12 +191,7 @@ impl DirOps for Pdirfs {
         if !index(child)?.lock().is_empty() {
             return Err(ENOTEMPTY);
         }
-        let removed = {
-            let mut ix = index(dir)?.lock();
-            let removed = ix.remove(dentry.name()).ok_or(ENOENT)?;
-            entry_removed(dir, true);
-            removed
-        };
+        let removed = remove_entry(dir, dentry.name(), true)?;
         child.clear_nlink();
         child.touch_ctime();
         drop(removed);
