@@ -2,8 +2,11 @@
 
 //! Directory operations of pdirfs, on the directory index.
 //!
-//! The VFS gives each operation exclusion on the names it touches (today by
-//! holding the directory's `i_rwsem` exclusively).  Inside, the order is:
+//! The VFS gives each operation exclusion on the names it touches: by
+//! holding the directory's `i_rwsem` exclusively (`dirops=exclusive`), or
+//! by per-name locks in the dcache with the `i_rwsem` shared
+//! (`dirops=shared`), when operations on other names of the same directory
+//! run at the same time as this one.  Inside, the order is:
 //! allocate everything (index reservations, new inodes), then take the
 //! directory's index lock for a short, non-sleeping critical section that
 //! updates the index and the directory's link count, size and times
@@ -15,7 +18,7 @@
 use crate::vfs::{
     dentry::{DEntry, NAME_MAX},
     inode::{FileKind, InodeSpec},
-    ops::{DirEmitter, DirOps, OpCtx},
+    ops::{DirEmitter, DirOps, OpCtx, Primed},
 };
 use crate::{
     index::{Entry, Reservation, FIRST_POS},
@@ -243,10 +246,17 @@ impl DirOps for Pdirfs {
             old_ix.insert(res, w);
             entry_added(old_dir, false);
         }
-        // Step 2: into the new one, replacing the target.
+        // Step 2: into the new one, replacing the target.  The directory's
+        // size, link count and times change under its index lock: other
+        // names of the same directory may be changing concurrently.
         let replaced = if same_dir {
             let replaced = old_ix.remove(new.name());
             old_ix.insert(res_new, entry.item);
+            if replaced.is_some() {
+                entry_removed(new_dir, target_is_dir);
+            } else {
+                new_dir.touch_cmtime();
+            }
             // Unlock before `replaced` (and its inode reference) is dropped.
             drop(old_ix);
             replaced
@@ -256,13 +266,11 @@ impl DirOps for Pdirfs {
             let replaced = new_ix.remove(new.name());
             new_ix.insert(res_new, entry.item);
             entry_added(new_dir, moved_is_dir);
+            if replaced.is_some() {
+                entry_removed(new_dir, target_is_dir);
+            }
             replaced
         };
-        if replaced.is_some() {
-            entry_removed(new_dir, target_is_dir);
-        } else if same_dir {
-            new_dir.touch_cmtime();
-        }
         if let Some(t) = target {
             if target_is_dir {
                 t.clear_nlink();
@@ -287,6 +295,7 @@ impl DirOps for Pdirfs {
         const BATCH: usize = 32;
         const NAME_BYTES: usize = 4096;
         let ix = index(dir)?;
+        let prime = dir.super_block().data().readdir_prime();
         // Copy a batch out under the lock, emit it without: dir_emit() copies
         // to user space, which may fault and sleep (or be held up on
         // purpose by userfaultfd) and must not block the directory.
@@ -321,7 +330,15 @@ impl DirOps for Pdirfs {
                 return Ok(());
             }
             for &(pos, start, len, ino, kind) in batch.iter() {
-                if !emit.emit(pos as i64, &names[start..start + len], ino, kind) {
+                let name = &names[start..start + len];
+                if prime {
+                    // A `stat()` of the names listed then finds them cached.
+                    // The entry is read again: it may have changed since the
+                    // batch was copied.
+                    let _: Primed =
+                        emit.prime::<Pdirfs>(name, || ix.lock().get(name).map(|e| e.item.clone()));
+                }
+                if !emit.emit(pos as i64, name, ino, kind) {
                     return Ok(());
                 }
             }

@@ -7,6 +7,7 @@
 use crate::node::{Inode, Node};
 use crate::options::{self, Options};
 use crate::vfs::{
+    dirop::{Completion, DiropMode},
     fs_type::{FileSystem, StatFs},
     inode::{FileKind, InodeSpec, NewInode},
     param::{FcLog, Param, ParamKind, ParamSpec, ParamTable, ParamValue},
@@ -27,7 +28,7 @@ use kernel::{
 pub(crate) const PDIRFS_MAGIC: u32 = 0x5044_4952;
 
 /// The mount parameters, in table order.
-const PARAMS: [ParamSpec; 5] = [
+const PARAMS: [ParamSpec; 9] = [
     ParamSpec {
         name: c"mode",
         kind: ParamKind::U32Oct,
@@ -48,14 +49,34 @@ const PARAMS: [ParamSpec; 5] = [
         name: c"nr_inodes",
         kind: ParamKind::String,
     },
+    ParamSpec {
+        name: c"dirops",
+        kind: ParamKind::String,
+    },
+    ParamSpec {
+        name: c"completion",
+        kind: ParamKind::String,
+    },
+    ParamSpec {
+        name: c"latency_us",
+        kind: ParamKind::String,
+    },
+    ParamSpec {
+        name: c"readdir_prime",
+        kind: ParamKind::String,
+    },
 ];
 const OPT_MODE: usize = 0;
 const OPT_UID: usize = 1;
 const OPT_GID: usize = 2;
 const OPT_SIZE: usize = 3;
 const OPT_NR_INODES: usize = 4;
+const OPT_DIROPS: usize = 5;
+const OPT_COMPLETION: usize = 6;
+const OPT_LATENCY_US: usize = 7;
+const OPT_READDIR_PRIME: usize = 8;
 
-static PARAM_TABLE: ParamTable<6> = ParamTable::new(&PARAMS);
+static PARAM_TABLE: ParamTable<10> = ParamTable::new(&PARAMS);
 
 const PAGE_SIZE: u64 = kernel::page::PAGE_SIZE as u64;
 
@@ -123,9 +144,16 @@ pub(crate) struct Instance {
     opts: Pin<KBox<kernel::sync::SpinLock<Options>>>,
     pages: Budget,
     inodes: Budget,
+    /// Fixed at mount: read on every directory operation without a lock.
+    dirop: DiropMode,
 }
 
 impl Instance {
+    /// Whether readdir primes the dcache (`readdir_prime=`).
+    pub(crate) fn readdir_prime(&self) -> bool {
+        self.opts.lock().readdir_prime
+    }
+
     /// Takes one inode of the `nr_inodes` budget.
     pub(crate) fn take_inode(&self) -> Result {
         self.inodes.take(1)
@@ -203,13 +231,44 @@ impl FileSystem for Pdirfs {
                 })?;
                 opts.max_inodes = options::limit(n);
             }
+            (OPT_DIROPS, ParamValue::String(s)) => {
+                opts.dirop.shared = options::parse_dirops(s.to_bytes()).inspect_err(|_| {
+                    log.error(fmt!("{}={}: expected shared or exclusive", param.key, s))
+                })?;
+            }
+            (OPT_COMPLETION, ParamValue::String(s)) => {
+                opts.dirop.completion =
+                    options::parse_completion(s.to_bytes()).inspect_err(|_| {
+                        log.error(fmt!("{}={}: expected sync or async", param.key, s))
+                    })?;
+            }
+            (OPT_LATENCY_US, ParamValue::String(s)) => {
+                opts.dirop.latency_us = options::parse_latency(s.to_bytes()).inspect_err(|_| {
+                    log.error(fmt!(
+                        "{}={}: expected microseconds, at most {}",
+                        param.key,
+                        s,
+                        options::MAX_LATENCY_US
+                    ))
+                })?;
+            }
+            (OPT_READDIR_PRIME, ParamValue::String(s)) => {
+                opts.readdir_prime = options::parse_switch(s.to_bytes())
+                    .inspect_err(|_| log.error(fmt!("{}={}: expected on or off", param.key, s)))?;
+            }
             _ => return Err(EINVAL),
         }
         Ok(())
     }
 
-    fn fill_super(opts: &Options, _log: &FcLog<'_>) -> Result<Instance> {
+    fn fill_super(opts: &Options, log: &FcLog<'_>) -> Result<Instance> {
+        if !opts.dirop.shared && opts.dirop.completion == Completion::Async {
+            return Err(log.invalid(fmt!(
+                "completion=async needs dirops=shared (exclusive directories have no _async methods)"
+            )));
+        }
         Ok(Instance {
+            dirop: opts.dirop,
             opts: KBox::pin_init(kernel::new_spinlock!(*opts, "pdirfs_opts"), GFP_KERNEL)?,
             pages: Budget::new(opts.max_pages()),
             inodes: Budget::new(opts.max_inodes),
@@ -229,6 +288,11 @@ impl FileSystem for Pdirfs {
 
     fn reconfigure(sb: &SuperBlock<Self>, opts: &Options, log: &FcLog<'_>) -> Result {
         let data = sb.data();
+        if opts.dirop != data.dirop {
+            return Err(log.invalid(fmt!(
+                "dirops, completion and latency_us cannot change on remount"
+            )));
+        }
         let old_pages = data.pages.max();
         // Like tmpfs, a limit below what is in use is an invalid option.
         data.pages.set_max(opts.max_pages()).map_err(|_| {
@@ -253,6 +317,10 @@ impl FileSystem for Pdirfs {
         if let Some(root) = sb.root() {
             crate::dir::release_tree(root);
         }
+    }
+
+    fn dirop_mode(sb: &SuperBlock<Self>) -> DiropMode {
+        sb.data().dirop
     }
 
     fn statfs(sb: &SuperBlock<Self>) -> StatFs {
@@ -288,6 +356,22 @@ impl FileSystem for Pdirfs {
         match o.max_inodes {
             Some(n) => seq_print!(m, ",nr_inodes={}", n),
             None => seq_print!(m, ",nr_inodes=0"),
+        }
+        let d = sb.data().dirop;
+        seq_print!(
+            m,
+            ",dirops={},completion={}",
+            if d.shared { "shared" } else { "exclusive" },
+            match d.completion {
+                Completion::Sync => "sync",
+                Completion::Async => "async",
+            }
+        );
+        if d.latency_us != 0 {
+            seq_print!(m, ",latency_us={}", d.latency_us);
+        }
+        if !o.readdir_prime {
+            seq_print!(m, ",readdir_prime=off");
         }
     }
 

@@ -6,6 +6,7 @@
 //! `Documentation/filesystems/mount_api.rst`.
 
 use super::{
+    dirop::{DiropMode, DiropQueue},
     inode::INode,
     ops::DirOps,
     param::{FcLog, Param, ParamKind, ParamValue},
@@ -71,6 +72,10 @@ pub(crate) trait FileSystem: Sized + Send + Sync + 'static {
     /// `statfs()`.
     fn statfs(sb: &SuperBlock<Self>) -> StatFs;
 
+    /// How the directory operations of `sb` are locked and completed; fixed
+    /// for the life of the instance, read on every directory operation.
+    fn dirop_mode(sb: &SuperBlock<Self>) -> DiropMode;
+
     /// Writes the options in effect, as `,key=value` pairs, for `/proc/mounts`.
     fn show_options(sb: &SuperBlock<Self>, m: &SeqFile);
 
@@ -121,6 +126,9 @@ pub(crate) struct StatFs {
 /// pinned.
 #[pin_data(PinnedDrop)]
 pub(crate) struct Registration<T: DirOps> {
+    /// Completes `-EINPROGRESS` directory operations; dropped (drained)
+    /// after the type is unregistered.
+    queue: DiropQueue,
     #[pin]
     fs: Opaque<bindings::file_system_type>,
     _p: PhantomData<T>,
@@ -136,6 +144,7 @@ impl<T: DirOps> Registration<T> {
     /// Registers filesystem type `T`.
     pub(crate) fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
+            queue: DiropQueue::new()?,
             fs <- Opaque::try_ffi_init(|fs: *mut bindings::file_system_type| {
                 // SAFETY: `fs` is valid for writes and pinned; all-zero is a
                 // valid `file_system_type` before registration.
@@ -309,6 +318,11 @@ impl<T: DirOps> Registration<T> {
             }
             // SAFETY: `sb` is valid, of type `T`, and its data is set.
             let sbr = unsafe { SuperBlock::<T>::from_raw(sb) };
+            if T::dirop_mode(sbr).shared {
+                // SAFETY: `sb` is not yet visible to others; its directories
+                // (from the root on) get the `_async` methods.
+                unsafe { (*sb).s_iflags |= bindings::SB_I_SHARED_DIROPS as kernel::ffi::c_ulong };
+            }
             let root = T::make_root(sbr)?;
             let root = ARef::into_raw(root).as_ptr().cast::<bindings::inode>();
             // SAFETY: `root` is a reference to a valid inode, which

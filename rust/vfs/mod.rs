@@ -13,6 +13,7 @@
 //! - [`sb`] wraps superblocks, [`inode`] inodes, [`mm`] memory facts.
 
 pub(crate) mod dentry;
+pub(crate) mod dirop;
 pub(crate) mod fs_type;
 pub(crate) mod inode;
 pub(crate) mod mm;

@@ -7,6 +7,7 @@
 
 use super::{
     dentry::{DEntry, IdMap},
+    dirop::{run_async, DiropMode},
     fs_type::FileSystem,
     inode::{FileKind, INode},
 };
@@ -30,9 +31,22 @@ pub(crate) struct OpCtx<'a> {
 /// # Invariants
 ///
 /// `ctx` is the live `dir_context` of the `iterate_shared` call this was
-/// made for.
+/// made for, and `dir` the dentry of the directory being read, which the
+/// open file pins and whose `i_rwsem` the VFS holds shared.
 pub(crate) struct DirEmitter {
     ctx: *mut bindings::dir_context,
+    dir: *mut bindings::dentry,
+}
+
+/// What [`DirEmitter::prime`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Primed {
+    /// The name had a dentry already (or a lookup of it is in progress).
+    Cached,
+    /// A dentry was instantiated from the filesystem's current entry.
+    Added,
+    /// The name was gone when re-read, or the dcache was out of memory.
+    Skipped,
 }
 
 impl DirEmitter {
@@ -64,14 +78,78 @@ impl DirEmitter {
         }
         true
     }
+
+    /// Primes the dcache with `name` in the directory being read, so that a
+    /// `stat()` after `getdents()` needs no `->lookup`, as NFS's
+    /// `nfs_prime_dcache()` does.
+    ///
+    /// Never waits: `d_alloc_noblock()` gives up on a name another thread is
+    /// looking up (it will cache it).  For a name we get to look up ourselves
+    /// (an in-lookup dentry, which excludes every other operation on the
+    /// name), `find` re-reads the filesystem's entry: the caller's copy may
+    /// be stale.  The in-lookup state ends before this returns, so no
+    /// in-lookup dentry is held across the copy to user space.
+    pub(crate) fn prime<T: FileSystem>(
+        &mut self,
+        name: &[u8],
+        find: impl FnOnce() -> Option<ARef<INode<T>>>,
+    ) -> Primed {
+        // SAFETY: An all-zero `qstr` is valid; `d_alloc_noblock()` computes
+        // the hash.
+        let mut q: bindings::qstr = unsafe { core::mem::zeroed() };
+        q.name = name.as_ptr();
+        q.__bindgen_anon_1.__bindgen_anon_1.len = name.len() as u32;
+        // SAFETY: `dir` is pinned and read-locked by the VFS (type
+        // invariant); `q` points to `name`, which outlives the call.
+        let d = unsafe { bindings::d_alloc_noblock(self.dir, &mut q) };
+        if kernel::error::from_err_ptr(d).is_err() {
+            return Primed::Cached;
+        }
+        // SAFETY: `d` is a referenced dentry of the directory.
+        if unsafe { bindings::d_in_lookup(d) } == 0 {
+            // SAFETY: Drops the reference `d_alloc_noblock()` returned.
+            unsafe { bindings::dput(d) };
+            return Primed::Cached;
+        }
+        let res = match find() {
+            Some(inode) => {
+                let raw = ARef::into_raw(inode).as_ptr().cast::<bindings::inode>();
+                // SAFETY: `d` is our in-lookup dentry; `d_splice_alias()`
+                // consumes the inode reference and ends the in-lookup state.
+                let alias = unsafe { bindings::d_splice_alias(raw, d) };
+                if kernel::error::from_err_ptr(alias).is_err() {
+                    Primed::Skipped
+                } else {
+                    if !alias.is_null() {
+                        // SAFETY: A referenced alias that we do not keep.
+                        unsafe { bindings::dput(alias) };
+                    }
+                    Primed::Added
+                }
+            }
+            None => Primed::Skipped,
+        };
+        // SAFETY: Ends the in-lookup state if it is not over (the name is
+        // gone: the dentry is left unhashed) and drops our reference.
+        unsafe {
+            bindings::d_lookup_done(d);
+            bindings::dput(d);
+        }
+        res
+    }
 }
 
 /// The directory operations of a filesystem.
 ///
-/// The VFS holds the directory's `i_rwsem` (exclusive for changes, shared for
-/// `lookup` and `readdir`) and the victims' `i_rwsem` as described in
-/// `Documentation/filesystems/locking.rst`; the dentries passed are excluded
-/// from other operations on the same name for the duration of the call.
+/// The dentries passed are excluded from other operations on the same name
+/// for the duration of the call, and the victims' `i_rwsem` is held, as
+/// `Documentation/filesystems/locking.rst` describes.  The directory's
+/// `i_rwsem` is held shared for `lookup` and `readdir`; for changes it is
+/// held exclusive, unless the instance's [`DiropMode`] is `shared`: then it
+/// is held shared, operations on other names of the same directory run
+/// concurrently, and each operation may run on a work item (completion
+/// `Async`) with the caller's credentials.  The filesystem protects its
+/// directory state with its own locks.
 #[vtable]
 pub(crate) trait DirOps: FileSystem {
     /// Finds `name` in `dir`.
@@ -154,7 +232,13 @@ pub(super) unsafe fn set_ops<T: DirOps>(inode: *mut bindings::inode, kind: FileK
     unsafe {
         match kind {
             FileKind::Dir => {
-                (*inode).i_op = &Tables::<T>::DIR_IOPS;
+                let shared = (*(*inode).i_sb).s_iflags
+                    & bindings::SB_I_SHARED_DIROPS as kernel::ffi::c_ulong;
+                (*inode).i_op = if shared != 0 {
+                    &Tables::<T>::DIR_IOPS_SHARED
+                } else {
+                    &Tables::<T>::DIR_IOPS
+                };
                 (*inode).__bindgen_anon_3.i_fop = &Tables::<T>::DIR_FOPS;
             }
             FileKind::Reg => {
@@ -181,33 +265,46 @@ pub(super) unsafe fn set_ops<T: DirOps>(inode: *mut bindings::inode, kind: FileK
 struct Tables<T>(core::marker::PhantomData<T>);
 
 impl<T: DirOps> Tables<T> {
+    /// Directories of an instance the VFS locks exclusively (the baseline).
     const DIR_IOPS: bindings::inode_operations = bindings::inode_operations {
         lookup: Some(lookup::<T>),
         create: if T::HAS_CREATE {
-            Some(create::<T>)
+            Some(sync_op::create::<T>)
         } else {
             None
         },
         mknod: if T::HAS_CREATE {
-            Some(mknod::<T>)
+            Some(sync_op::mknod::<T>)
         } else {
             None
         },
-        mkdir: if T::HAS_MKDIR { Some(mkdir::<T>) } else { None },
+        mkdir: if T::HAS_MKDIR {
+            Some(sync_op::mkdir::<T>)
+        } else {
+            None
+        },
         symlink: if T::HAS_SYMLINK {
-            Some(symlink::<T>)
+            Some(sync_op::symlink::<T>)
         } else {
             None
         },
-        link: if T::HAS_LINK { Some(link::<T>) } else { None },
+        link: if T::HAS_LINK {
+            Some(sync_op::link::<T>)
+        } else {
+            None
+        },
         unlink: if T::HAS_UNLINK {
-            Some(unlink::<T>)
+            Some(sync_op::unlink::<T>)
         } else {
             None
         },
-        rmdir: if T::HAS_RMDIR { Some(rmdir::<T>) } else { None },
+        rmdir: if T::HAS_RMDIR {
+            Some(sync_op::rmdir::<T>)
+        } else {
+            None
+        },
         rename: if T::HAS_RENAME {
-            Some(rename::<T>)
+            Some(sync_op::rename::<T>)
         } else {
             None
         },
@@ -220,6 +317,53 @@ impl<T: DirOps> Tables<T> {
         getattr: Some(bindings::simple_getattr),
         listxattr: Some(super::xattr::listxattr::<T>),
         ..pin_init::zeroed()
+    };
+
+    /// Directories of a shared-locked instance (`SB_I_SHARED_DIROPS`): the
+    /// VFS calls the `_async` methods; the synchronous ones stay for the
+    /// kernel code that checks for them.
+    const DIR_IOPS_SHARED: bindings::inode_operations = bindings::inode_operations {
+        create_async: if T::HAS_CREATE {
+            Some(async_op::create::<T>)
+        } else {
+            None
+        },
+        mknod_async: if T::HAS_CREATE {
+            Some(async_op::mknod::<T>)
+        } else {
+            None
+        },
+        mkdir_async: if T::HAS_MKDIR {
+            Some(async_op::mkdir::<T>)
+        } else {
+            None
+        },
+        symlink_async: if T::HAS_SYMLINK {
+            Some(async_op::symlink::<T>)
+        } else {
+            None
+        },
+        link_async: if T::HAS_LINK {
+            Some(async_op::link::<T>)
+        } else {
+            None
+        },
+        unlink_async: if T::HAS_UNLINK {
+            Some(async_op::unlink::<T>)
+        } else {
+            None
+        },
+        rmdir_async: if T::HAS_RMDIR {
+            Some(async_op::rmdir::<T>)
+        } else {
+            None
+        },
+        rename_async: if T::HAS_RENAME {
+            Some(async_op::rename::<T>)
+        } else {
+            None
+        },
+        ..Self::DIR_IOPS
     };
 
     const DIR_FOPS: bindings::file_operations = bindings::file_operations {
@@ -469,6 +613,99 @@ unsafe extern "C" fn rename<T: DirOps>(
     from_result(|| T::rename(&ctx, old_dir, old, new_dir, new, flags).map(|()| 0))
 }
 
+/// How the instance of directory `dir` runs directory operations.
+///
+/// # Safety
+///
+/// `dir` must be a live inode of a superblock of type `T`.
+unsafe fn mode_of<T: FileSystem>(dir: *mut bindings::inode) -> DiropMode {
+    // SAFETY: Per the function's requirements.
+    let dir = unsafe { INode::<T>::from_raw(dir) };
+    T::dirop_mode(dir.super_block())
+}
+
+/// Defines, in a module, one C method per directory operation that wraps the
+/// operation's body (the function of the same name in this file).
+///
+/// `sync`: the synchronous method, which sleeps for the injected latency
+/// first.  `async`: the `_async` method, with a trailing `struct dirop_ret`,
+/// run by [`run_async`].  `[dir]` names the argument that is the directory
+/// the instance's [`DiropMode`] is read from.
+macro_rules! dirop_methods {
+    (sync: $($name:ident [$d:ident] ($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {$(
+        /// The synchronous C method of this name.
+        ///
+        /// # Safety
+        ///
+        /// Only called by the VFS through the operation tables, with the
+        /// arguments and locks `Documentation/filesystems/locking.rst` lists.
+        pub(super) unsafe extern "C" fn $name<T: DirOps>($($arg: $ty),*) -> $ret {
+            // SAFETY: The VFS passes a live directory of ours.
+            unsafe { mode_of::<T>($d) }.delay();
+            // SAFETY: Called as the C method, as the body requires.
+            unsafe { super::$name::<T>($($arg),*) }
+        }
+    )*};
+    (async: $($name:ident [$d:ident] ($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {$(
+        /// The `_async` C method for this operation.
+        ///
+        /// # Safety
+        ///
+        /// Only called by the VFS through the operation tables, with the
+        /// arguments and locks `Documentation/filesystems/locking.rst` and
+        /// `shared-dir-locking.rst` list, and the `dirop_ret` to complete.
+        pub(super) unsafe extern "C" fn $name<T: DirOps>(
+            $($arg: $ty,)*
+            ret: *mut bindings::dirop_ret,
+        ) -> $ret {
+            // SAFETY: The VFS passes a live directory of ours.
+            let mode = unsafe { mode_of::<T>($d) };
+            // SAFETY: This is the `_async` method and `ret` its `dirop_ret`;
+            // the arguments stay valid until `done_cb`, so the body may run
+            // on the work item, where it is called as the C method would be.
+            unsafe { run_async(mode, ret, move || super::$name::<T>($($arg),*)) }
+        }
+    )*};
+}
+
+/// The list of directory operations, for [`dirop_methods`].
+macro_rules! all_dirops {
+    ($kind:ident) => {
+        dirop_methods! { $kind:
+            create[dir](idmap: *mut bindings::mnt_idmap, dir: *mut bindings::inode,
+                   dentry: *mut bindings::dentry, mode: bindings::umode_t) -> c_int;
+            mknod[dir](idmap: *mut bindings::mnt_idmap, dir: *mut bindings::inode,
+                  dentry: *mut bindings::dentry, mode: bindings::umode_t,
+                  rdev: bindings::dev_t) -> c_int;
+            mkdir[dir](idmap: *mut bindings::mnt_idmap, dir: *mut bindings::inode,
+                  dentry: *mut bindings::dentry, mode: bindings::umode_t)
+                  -> *mut bindings::dentry;
+            symlink[dir](idmap: *mut bindings::mnt_idmap, dir: *mut bindings::inode,
+                    dentry: *mut bindings::dentry, target: *const kernel::ffi::c_char)
+                    -> c_int;
+            link[dir](old: *mut bindings::dentry, dir: *mut bindings::inode,
+                 dentry: *mut bindings::dentry) -> c_int;
+            unlink[dir](dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> c_int;
+            rmdir[dir](dir: *mut bindings::inode, dentry: *mut bindings::dentry) -> c_int;
+            rename[old_dir](idmap: *mut bindings::mnt_idmap, old_dir: *mut bindings::inode,
+                   old: *mut bindings::dentry, new_dir: *mut bindings::inode,
+                   new: *mut bindings::dentry, flags: c_uint) -> c_int;
+        }
+    };
+}
+
+/// The synchronous directory methods (baseline instances).
+mod sync_op {
+    use super::*;
+    all_dirops!(sync);
+}
+
+/// The `_async` directory methods (shared-locked instances).
+mod async_op {
+    use super::*;
+    all_dirops!(async);
+}
+
 /// `tmpfile` of the C operation table.
 ///
 /// # Safety
@@ -518,8 +755,11 @@ unsafe extern "C" fn iterate_shared<T: DirOps>(
             }
             INode::<T>::from_raw(bindings::file_inode(file))
         };
-        // INVARIANT: `ctx` is this call's context.
-        let mut emit = DirEmitter { ctx };
+        // SAFETY: `file` is valid for the duration of the call.
+        let dentry = unsafe { (*file).__bindgen_anon_1.f_path.dentry };
+        // INVARIANT: `ctx` is this call's context and `dentry` that of the
+        // open directory, which pins it.
+        let mut emit = DirEmitter { ctx, dir: dentry };
         T::readdir(dir, &mut emit)?;
         Ok(0)
     })

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The `_async` directory operations (`struct dirop_ret`) and how an
+//! instance runs its directory operations: locking (shared with per-name
+//! exclusion, or the VFS's exclusive `i_rwsem`), completion (before
+//! returning, or `-EINPROGRESS` and later from a work item), and an injected
+//! per-operation latency that models a network filesystem's round trip.
+//!
+//! C reference: `struct dirop_ret` in `include/linux/fs.h`,
+//! `Documentation/filesystems/shared-dir-locking.rst` (ours).
+
+use core::{
+    ffi::c_int,
+    ptr,
+    sync::atomic::{AtomicPtr, Ordering},
+};
+use kernel::{bindings, prelude::*, time::Delta, workqueue::Queue};
+
+/// When an `_async` directory operation completes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Completion {
+    /// Before the method returns: it never returns `-EINPROGRESS`.
+    #[default]
+    Sync,
+    /// From a work item: the method returns `-EINPROGRESS` and the work item
+    /// does the operation, stores its result and calls `done_cb`.
+    Async,
+}
+
+/// How the directory operations of one instance run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct DiropMode {
+    /// Directory operations hold the parent's `i_rwsem` shared and call the
+    /// `_async` methods (`SB_I_SHARED_DIROPS`); otherwise the directories
+    /// have only the synchronous methods and the VFS locks them exclusively,
+    /// as for every other filesystem (the A/B baseline).
+    pub(crate) shared: bool,
+    /// When `_async` methods complete (only with `shared`).
+    pub(crate) completion: Completion,
+    /// Delay added to every directory-modifying operation, in microseconds.
+    pub(crate) latency_us: u32,
+}
+
+impl Default for DiropMode {
+    fn default() -> Self {
+        Self {
+            shared: true,
+            completion: Completion::Sync,
+            latency_us: 0,
+        }
+    }
+}
+
+impl DiropMode {
+    /// Sleeps for the injected latency.  Called holding only what the VFS
+    /// holds around the method: in shared mode the name's lock and the
+    /// directory's `i_rwsem` shared, which serialise nothing else; in the
+    /// baseline the exclusive `i_rwsem`, as any filesystem's method would.
+    pub(crate) fn delay(&self) {
+        if self.latency_us > 0 {
+            kernel::time::delay::fsleep(Delta::from_micros(self.latency_us.into()));
+        }
+    }
+}
+
+/// The workqueue that completes `-EINPROGRESS` operations.  Owned by the
+/// module (see [`DiropQueue`]), so that unloading waits for its work items.
+static QUEUE: AtomicPtr<bindings::workqueue_struct> = AtomicPtr::new(ptr::null_mut());
+
+/// Owner of the completion workqueue; destroying it waits for the work.
+///
+/// # Invariants
+///
+/// While a `DiropQueue` exists, `QUEUE` points to a live workqueue that it
+/// allocated.
+pub(crate) struct DiropQueue(());
+
+impl DiropQueue {
+    /// Allocates the queue (one per module).
+    pub(crate) fn new() -> Result<Self> {
+        // SAFETY: A plain C call; the format string has no conversions, so
+        // no variadic arguments follow.
+        let wq = unsafe {
+            bindings::alloc_workqueue_noprof(
+                c"pdirfs_dirop".as_char_ptr(),
+                bindings::wq_flags_WQ_UNBOUND,
+                0,
+            )
+        };
+        if wq.is_null() {
+            return Err(ENOMEM);
+        }
+        if QUEUE
+            .compare_exchange(ptr::null_mut(), wq, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            // SAFETY: `wq` was allocated above and never published.
+            unsafe { bindings::destroy_workqueue(wq) };
+            return Err(EBUSY);
+        }
+        // INVARIANT: `QUEUE` holds the queue just allocated.
+        Ok(Self(()))
+    }
+}
+
+impl Drop for DiropQueue {
+    fn drop(&mut self) {
+        let wq = QUEUE.swap(ptr::null_mut(), Ordering::AcqRel);
+        // SAFETY: By the type invariant `wq` is our live queue; no new work
+        // is queued once the filesystem is unregistered (the owner drops this
+        // after unregistering), and `destroy_workqueue()` drains the rest.
+        unsafe { bindings::destroy_workqueue(wq) };
+    }
+}
+
+/// The result of a directory operation, as the C method returns it and as
+/// `struct dirop_ret` carries it.
+pub(crate) trait DiropResult: Copy {
+    /// What the method returns when it will complete later.
+    fn in_progress() -> Self;
+    /// What the method returns when it could not start.
+    fn from_error(e: Error) -> Self;
+    /// Stores `self` in `ret` as the operation's result.
+    ///
+    /// # Safety
+    ///
+    /// `ret` must be the live `dirop_ret` the operation was given.
+    unsafe fn store(self, ret: *mut bindings::dirop_ret);
+}
+
+impl DiropResult for c_int {
+    fn in_progress() -> Self {
+        EINPROGRESS.to_errno()
+    }
+    fn from_error(e: Error) -> Self {
+        e.to_errno()
+    }
+    unsafe fn store(self, ret: *mut bindings::dirop_ret) {
+        // SAFETY: Per the function's requirements.
+        unsafe { (*ret).__bindgen_anon_1.err = self };
+    }
+}
+
+impl DiropResult for *mut bindings::dentry {
+    fn in_progress() -> Self {
+        EINPROGRESS.to_ptr()
+    }
+    fn from_error(e: Error) -> Self {
+        e.to_ptr()
+    }
+    unsafe fn store(self, ret: *mut bindings::dirop_ret) {
+        // SAFETY: Per the function's requirements.
+        unsafe { (*ret).__bindgen_anon_1.dentry = self };
+    }
+}
+
+/// An operation handed to the completion work item, with what it needs.
+struct AsyncDirop<F> {
+    op: F,
+    ret: *mut bindings::dirop_ret,
+    cred: *const bindings::cred,
+    mode: DiropMode,
+}
+
+// SAFETY: The raw pointers in `op` and `ret` (the VFS's dentries, inodes,
+// idmap and `dirop_ret`) stay valid and are not used by the VFS until
+// `done_cb` is called, because the VFS waits for it holding its references
+// and locks (`struct dirop_ret`); `cred` is a reference we own.
+unsafe impl<F> Send for AsyncDirop<F> {}
+
+impl<F: FnOnce() -> R, R: DiropResult> AsyncDirop<F> {
+    /// Runs in the work item: waits out the latency (holding nothing),
+    /// does the operation with the caller's credentials, completes it.
+    fn run(self) {
+        self.mode.delay();
+        // SAFETY: `cred` is a live reference (see `start`); the override is
+        // reverted below, in the same task.
+        let old = unsafe { bindings::override_creds(self.cred) };
+        // SAFETY: Plain lockdep annotation: the VFS waits for what follows.
+        unsafe { bindings::dirop_completion_begin() };
+        let res = (self.op)();
+        // SAFETY: `ret` is live until `done_cb` returns (see the `Send`
+        // impl); `done_cb` is set by the VFS.  After the call the waiter may
+        // have returned and `ret` must not be touched again.
+        unsafe {
+            res.store(self.ret);
+            if let Some(done) = (*self.ret).done_cb {
+                done(self.ret);
+            }
+        }
+        // SAFETY: Pairs with the begin above and the override above; `cred`
+        // is ours to put.
+        unsafe {
+            bindings::dirop_completion_end();
+            bindings::revert_creds(old);
+            bindings::put_cred(self.cred);
+        }
+    }
+}
+
+/// Runs directory operation `op` as its `_async` method: directly (after
+/// the latency) in [`Completion::Sync`] mode; in [`Completion::Async`] mode
+/// from a work item, returning `R::in_progress()` now.
+///
+/// # Safety
+///
+/// Must be called from an `_async` inode operation, with the `dirop_ret` it
+/// was given as `ret`; `op` may use the raw arguments of that operation,
+/// which stay valid until `done_cb` (see `struct dirop_ret`).
+pub(crate) unsafe fn run_async<F, R>(mode: DiropMode, ret: *mut bindings::dirop_ret, op: F) -> R
+where
+    F: FnOnce() -> R + 'static,
+    R: DiropResult + 'static,
+{
+    if mode.completion == Completion::Sync {
+        mode.delay();
+        return op();
+    }
+    let wq = QUEUE.load(Ordering::Acquire);
+    if wq.is_null() {
+        return R::from_error(ENODEV);
+    }
+    // SAFETY: Takes a reference to the current task's credentials, put by
+    // the work item or below.
+    let cred = unsafe { bindings::get_current_cred() };
+    let job = AsyncDirop {
+        op,
+        ret,
+        cred,
+        mode,
+    };
+    // SAFETY: `wq` is live while the module is (`DiropQueue`), and the
+    // filesystem (so this method) only exists while the module is.
+    let queue = unsafe { Queue::from_raw(wq) };
+    match queue.try_spawn(GFP_KERNEL, move || job.run()) {
+        Ok(()) => R::in_progress(),
+        Err(_) => {
+            // SAFETY: The reference taken above, unused.
+            unsafe { bindings::put_cred(cred) };
+            R::from_error(ENOMEM)
+        }
+    }
+}
