@@ -74,6 +74,40 @@ TEST_F(mnt, proc_mounts_shows_options)
 	ASSERT_EQ(0, umount(self->dir));
 }
 
+/* The directory-operation mode is shown, and fixed for the instance. */
+TEST_F(mnt, dirop_mode_shown_and_fixed)
+{
+	char buf[16384], *line;
+
+	ASSERT_EQ(0, mount("pdirfs", self->dir, "pdirfs", 0,
+			   "completion=async,latency_us=7"));
+	ASSERT_GT(read_file("/proc/mounts", buf, sizeof(buf)), 0);
+	line = strstr(buf, self->dir);
+	ASSERT_NE(NULL, line);
+	*strchrnul(line, '\n') = '\0';
+	EXPECT_NE(NULL, strstr(line, "dirops=shared,completion=async")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "latency_us=7")) TH_LOG("%s", line);
+	/* A remount may not switch the locking or completion of live operations. */
+	EXPECT_EQ(-1, mount(NULL, self->dir, NULL, MS_REMOUNT, "dirops=exclusive"));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, mount(NULL, self->dir, NULL, MS_REMOUNT,
+			    "completion=sync,latency_us=7"));
+	EXPECT_EQ(EINVAL, errno);
+	/* Repeating the mode is fine. */
+	EXPECT_EQ(0, mount(NULL, self->dir, NULL, MS_REMOUNT,
+			   "completion=async,latency_us=7,size=1m"));
+	ASSERT_EQ(0, umount(self->dir));
+	/* The default is shared locking with synchronous completion. */
+	ASSERT_EQ(0, mount("pdirfs", self->dir, "pdirfs", 0, ""));
+	ASSERT_GT(read_file("/proc/mounts", buf, sizeof(buf)), 0);
+	line = strstr(buf, self->dir);
+	ASSERT_NE(NULL, line);
+	*strchrnul(line, '\n') = '\0';
+	EXPECT_NE(NULL, strstr(line, "dirops=shared,completion=sync")) TH_LOG("%s", line);
+	EXPECT_EQ(NULL, strstr(line, "latency_us")) TH_LOG("%s", line);
+	ASSERT_EQ(0, umount(self->dir));
+}
+
 TEST_F(mnt, default_mode_is_sticky_world_writable)
 {
 	struct stat st;
@@ -90,6 +124,9 @@ TEST_F(mnt, bad_options_fail_with_einval)
 		"size=12q", "size=", "size=k", "size=101%", "size=99999999999999999999",
 		"size=16e", "nr_inodes=10%", "nr_inodes=x", "mode=99999", "mode=abc",
 		"uid=abc", "gid=-1x", "bogus=1", "bogus",
+		"dirops=", "dirops=both", "completion=later", "latency_us=-1",
+		"latency_us=1000001", "latency_us=1ms", "latency_us=",
+		"dirops=exclusive,completion=async",
 	};
 	struct statfs sfs;
 

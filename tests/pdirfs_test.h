@@ -35,6 +35,29 @@
 		.type = "tmpfs",				\
 	}
 
+/*
+ * pdirfs in each way of running directory operations (shared locking with
+ * synchronous or asynchronous completion, exclusive locking), and tmpfs.
+ * `opts` are added to every mount of the variant.
+ */
+#define PDIRFS_MODES_AND_TMPFS_VARIANTS(f)			\
+	FIXTURE_VARIANT(f) {					\
+		const char *type;				\
+		const char *opts;				\
+	};							\
+	FIXTURE_VARIANT_ADD(f, pdirfs) {			\
+		.type = "pdirfs", .opts = "",			\
+	};							\
+	FIXTURE_VARIANT_ADD(f, pdirfs_async) {			\
+		.type = "pdirfs", .opts = "completion=async",	\
+	};							\
+	FIXTURE_VARIANT_ADD(f, pdirfs_exclusive) {		\
+		.type = "pdirfs", .opts = "dirops=exclusive",	\
+	};							\
+	FIXTURE_VARIANT_ADD(f, tmpfs) {				\
+		.type = "tmpfs", .opts = "",			\
+	}
+
 static inline int sys_fsopen(const char *fsname, unsigned int flags)
 {
 	return syscall(__NR_fsopen, fsname, flags);

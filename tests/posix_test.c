@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * POSIX behaviour of pdirfs, checked against tmpfs in the same boot: every
- * test runs once on each (fixture variants), so each expectation is also
- * checked against the kernel's reference memory filesystem.
+ * test runs on pdirfs in each of its directory-operation modes and on tmpfs
+ * (fixture variants), so each expectation is also checked against the
+ * kernel's reference memory filesystem.
  */
 #include <dirent.h>
 #include <pthread.h>
@@ -20,11 +21,18 @@ FIXTURE(fs) {
 	char dir[64];
 };
 
-PDIRFS_AND_TMPFS_VARIANTS(fs);
+PDIRFS_MODES_AND_TMPFS_VARIANTS(fs);
 
-static int do_mount(const char *type, const char *dir, const char *opts)
+/* mounts the variant's filesystem with `opts` plus the variant's own */
+#define do_mount(t, d, o) do_mount_opts(t, d, o, variant->opts)
+
+static int do_mount_opts(const char *type, const char *dir, const char *opts,
+			 const char *mode_opts)
 {
-	return mount(type, dir, type, 0, opts);
+	char all[256];
+
+	snprintf(all, sizeof(all), "%s%s%s", opts, *mode_opts ? "," : "", mode_opts);
+	return mount(type, dir, type, 0, all);
 }
 
 FIXTURE_SETUP(fs)

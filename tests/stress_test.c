@@ -6,7 +6,9 @@
  * tree must be consistent: readdir lists each name once and exactly the
  * names that resolve, every link count equals the number of names of the
  * inode (and 2 + subdirectories for directories), and the inodes in use by
- * statfs match the inodes reachable.  Run on pdirfs and on tmpfs.
+ * statfs match the inodes reachable.  Run on pdirfs with shared locking
+ * (synchronous, asynchronous, asynchronous with latency) and exclusive
+ * locking, and on tmpfs.
  *
  * PDIRFS_STRESS_SECONDS sets the duration (default 3).
  */
@@ -24,13 +26,37 @@ FIXTURE(stress) {
 	char dir[64];
 };
 
-PDIRFS_AND_TMPFS_VARIANTS(stress);
+/* pdirfs in every locking and completion mode, and tmpfs as reference */
+FIXTURE_VARIANT(stress) {
+	const char *type;
+	const char *opts;
+};
+
+FIXTURE_VARIANT_ADD(stress, pdirfs_shared_sync) {
+	.type = "pdirfs", .opts = "nr_inodes=100000,dirops=shared,completion=sync",
+};
+
+FIXTURE_VARIANT_ADD(stress, pdirfs_shared_async) {
+	.type = "pdirfs", .opts = "nr_inodes=100000,completion=async",
+};
+
+FIXTURE_VARIANT_ADD(stress, pdirfs_shared_async_latency) {
+	.type = "pdirfs", .opts = "nr_inodes=100000,completion=async,latency_us=200",
+};
+
+FIXTURE_VARIANT_ADD(stress, pdirfs_exclusive) {
+	.type = "pdirfs", .opts = "nr_inodes=100000,dirops=exclusive",
+};
+
+FIXTURE_VARIANT_ADD(stress, tmpfs) {
+	.type = "tmpfs", .opts = "nr_inodes=100000",
+};
 
 FIXTURE_SETUP(stress)
 {
 	snprintf(self->dir, sizeof(self->dir), "/tmp/stress-%s-XXXXXX", variant->type);
 	ASSERT_NE(NULL, mkdtemp(self->dir));
-	ASSERT_EQ(0, mount(variant->type, self->dir, variant->type, 0, "nr_inodes=100000"));
+	ASSERT_EQ(0, mount(variant->type, self->dir, variant->type, 0, variant->opts));
 	ASSERT_EQ(0, chdir(self->dir));
 	ASSERT_EQ(0, mkdir("hot", 0755));
 }
@@ -161,7 +187,7 @@ TEST_F_TIMEOUT(stress, one_hot_directory, 120)
 		pthread_join(th[i], NULL);
 	for (int i = 0; i < WRITERS; i++)
 		total += sh.ops[i];
-	TH_LOG("%lu operations in %d s on %s", total, seconds, variant->type);
+	TH_LOG("%lu operations in %d s on %s (%s)", total, seconds, variant->type, variant->opts);
 	EXPECT_EQ(0, sh.bad_errno) TH_LOG("unexpected errno %d", sh.last_bad);
 
 	/* --- the tree must be consistent --- */
