@@ -4,6 +4,7 @@
 #
 #   make run     boot the test VM with pdirfs mounted and show a short demo
 #   make check   build everything and run all tests in the VM
+#   make bench   run the parallel metadata benchmark in the VM (long)
 #
 # The first run installs the toolchain (scripts/setup-toolchain.sh), builds
 # the patched kernel (about 25 minutes on 2 cores) and caches it in
@@ -14,8 +15,8 @@ export PDIRFS_CACHE
 KDIR ?= $(PDIRFS_CACHE)/build
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=-19 RUST_LIB_SRC=/usr/lib/rustlib/src/rust/library
 
-.PHONY: all setup tree kernel module tests objcheck model run check clippy rustfmt rustfmtcheck \
-	rust-analyzer unsafe-check lint clean
+.PHONY: all setup tree kernel module tests bench-bin bench objcheck model run check clippy \
+	rustfmt rustfmtcheck rust-analyzer unsafe-check lint clean
 
 all: module
 
@@ -34,8 +35,18 @@ kernel: tree
 module: kernel
 	$(KMAKE) CLIPPY=1 KRUSTFLAGS=-Dwarnings modules
 
-tests: kernel
+tests: kernel bench-bin
 	@scripts/build-tests.sh
+
+# The benchmark program (tests/bench); `make check` runs a smoke test of it.
+bench-bin: setup
+	@scripts/build-bench.sh
+
+# The benchmark: every configuration in one VM boot, then the report
+# (table, ratios, targets, JSON and PNG in $(PDIRFS_CACHE)/bench/).
+# BENCH_THREADS, BENCH_FILES, BENCH_REPS and BENCH_WALK size it.
+bench: module tests
+	@scripts/bench.sh
 
 # Every C file the patches change, compiled with all affected filesystems.
 objcheck: tree

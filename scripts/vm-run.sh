@@ -41,6 +41,10 @@ for src in "$PDIRFS_ROOT"/tests/*.c; do
 	[ -x "$t" ] || die "test binary $t missing: run 'make tests'"
 	cp "$t" "$stage/tests/bin/"
 done
+# The benchmark program, when built (scripts/build-bench.sh): check mode
+# runs a smoke test of it, bench mode the benchmark.
+bench=$PDIRFS_CACHE/bench/pdirfs-bench
+[ -x "$bench" ] && cp "$bench" "$stage/tests/"
 chmod +x "$stage/init"
 initrd=$PDIRFS_CACHE/initramfs.cpio.gz
 (cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd"
@@ -70,11 +74,14 @@ log=$PDIRFS_CACHE/vm-$mode.log
 start=$(date +%s)
 set +e
 timeout --foreground -k 10 "$timeout_s" "${qemu_base[@]}" "${accel[@]}" \
-	-append "$append pdirfs.mode=$mode" </dev/null 2>&1 | tee "$log" |
+	-append "$append pdirfs.mode=$mode ${PDIRFS_VM_APPEND:-}" </dev/null 2>&1 | tee "$log" |
 	if [ "$mode" = check ]; then
 		# Show progress (test starts and results), not the whole log.
 		grep --line-buffered -E '^PDIRFS-TAP-BEGIN|^(not )?ok |^# (PASSED|FAILED|Totals)|\] (BUG|WARNING|Oops|Kernel panic)' |
 			sed -u 's/^PDIRFS-TAP-BEGIN /== /'
+	elif [ "$mode" = bench ]; then
+		grep --line-buffered -E '^PDIRFS-BENCH-PROGRESS|^  |\] (BUG|WARNING|Oops|Kernel panic)' |
+			sed -u 's/^PDIRFS-BENCH-PROGRESS /== /'
 	else
 		sed -u -n '/PDIRFS-VM: begin/,/PDIRFS-VM: dmesg-begin/p' | grep -v '^PDIRFS-VM'
 	fi

@@ -35,6 +35,25 @@ check)
 		echo "# exit status $?"
 		echo "PDIRFS-TAP-END $name"
 	done
+	# The benchmark must not rot: one short run of it, checked for output.
+	if [ -x /tests/pdirfs-bench ]; then
+		echo "PDIRFS-TAP-BEGIN bench-smoke"
+		n=0
+		insmod $MOD 2>/dev/null
+		mkdir -p /mnt/bench
+		step "bench smoke: mount pdirfs (async, latency_us=1000)" \
+			mount -t pdirfs -o completion=async,latency_us=1000 pdirfs /mnt/bench
+		step "bench smoke: 1 and 2 threads, both layouts, JSON out" sh -c \
+			'/tests/pdirfs-bench --dir /mnt/bench --label smoke --threads 1,2 \
+				--files 16 --reps 1 > /tmp/smoke.json &&
+			 [ "$(grep -c "\"phase\":" /tmp/smoke.json)" = 20 ]'
+		step "bench smoke: walk with priming" sh -c \
+			'/tests/pdirfs-bench --dir /mnt/bench --label smoke --walk 200 |
+			 grep -q "\"entries\":200"'
+		umount /mnt/bench
+		echo "1..$n"
+		echo "PDIRFS-TAP-END bench-smoke"
+	fi
 	echo "PDIRFS-TAP-BEGIN vm-teardown"
 	n=0
 	step "no pdirfs mount left behind" sh -c '! grep -qw pdirfs /proc/mounts'
@@ -42,6 +61,42 @@ check)
 	step "pdirfs unregistered" sh -c '! grep -qw pdirfs /proc/filesystems'
 	echo "1..$n"
 	echo "PDIRFS-TAP-END vm-teardown"
+	;;
+bench)
+	# Same workload on every configuration in this one boot; results are
+	# the JSON lines prefixed with PDIRFS-BENCH (scripts/bench-report.py).
+	insmod $MOD || exit 1
+	threads=$(sed -n 's/.*pdirfs\.threads=\([0-9,]*\).*/\1/p' /proc/cmdline)
+	files=$(sed -n 's/.*pdirfs\.files=\([0-9]*\).*/\1/p' /proc/cmdline)
+	reps=$(sed -n 's/.*pdirfs\.reps=\([0-9]*\).*/\1/p' /proc/cmdline)
+	walk=$(sed -n 's/.*pdirfs\.walk=\([0-9]*\).*/\1/p' /proc/cmdline)
+	mkdir -p /mnt/bench
+	# label fstype options
+	while read -r label fs opts; do
+		echo "PDIRFS-BENCH-PROGRESS $label: $opts"
+		mount -t "$fs" -o "nr_inodes=0,$opts" "$fs" /mnt/bench || exit 1
+		/tests/pdirfs-bench --dir /mnt/bench --label "$label" \
+			--threads "$threads" --files "$files" --reps "$reps" |
+			sed 's/^/PDIRFS-BENCH /'
+		umount /mnt/bench
+	done <<-EOF
+		pdirfs_sync pdirfs dirops=shared,completion=sync
+		pdirfs_async_lat1ms pdirfs dirops=shared,completion=async,latency_us=1000
+		pdirfs_exclusive_lat1ms pdirfs dirops=exclusive,latency_us=1000
+		pdirfs_exclusive pdirfs dirops=exclusive
+		tmpfs tmpfs size=50%
+	EOF
+	for prime in on off; do
+		echo "PDIRFS-BENCH-PROGRESS walk of $walk entries, readdir_prime=$prime"
+		mount -t pdirfs -o nr_inodes=0,readdir_prime=$prime pdirfs /mnt/bench || exit 1
+		/tests/pdirfs-bench --dir /mnt/bench --label "pdirfs_prime_$prime" --walk "$walk" |
+			sed 's/^/PDIRFS-BENCH /'
+		umount /mnt/bench
+	done
+	mount -t tmpfs -o size=50% tmpfs /mnt/bench
+	/tests/pdirfs-bench --dir /mnt/bench --label tmpfs --walk "$walk" | sed 's/^/PDIRFS-BENCH /'
+	umount /mnt/bench
+	rmmod pdirfs
 	;;
 demo)
 	insmod $MOD || exit 1

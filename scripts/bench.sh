@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench`: boots one VM that runs the same workload on pdirfs (shared,
+# sync), pdirfs (shared, async, latency_us=1000), pdirfs exclusive with the
+# same latency, pdirfs exclusive without latency and tmpfs, plus the
+# ls -l walk with readdir priming on and off; then prints the report and
+# writes $PDIRFS_CACHE/bench/results.json and bench.png.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+threads=${BENCH_THREADS:-1,2,4,8,16,32,64}
+files=${BENCH_FILES:-128}
+reps=${BENCH_REPS:-3}
+walk=${BENCH_WALK:-100000}
+out=$PDIRFS_CACHE/bench
+mkdir -p "$out"
+
+# matplotlib for the plot, from PyPI, in a venv of its own (idempotent).
+venv=$PDIRFS_CACHE/venv
+if [ ! -x "$venv/bin/python3" ] || ! "$venv/bin/python3" -c 'import matplotlib' 2>/dev/null; then
+	say "installing matplotlib into $venv (for the plot)"
+	python3 -m venv "$venv" && "$venv/bin/pip" install --quiet matplotlib ||
+		say "matplotlib not installed: the report will have no PNG"
+fi
+py=python3
+[ -x "$venv/bin/python3" ] && py=$venv/bin/python3
+
+say "benchmark: threads=$threads files/thread=$files reps=$reps walk=$walk"
+PDIRFS_VM_TIMEOUT=${PDIRFS_VM_TIMEOUT:-10800} \
+PDIRFS_VM_APPEND="pdirfs.threads=$threads pdirfs.files=$files pdirfs.reps=$reps pdirfs.walk=$walk" \
+	"$PDIRFS_ROOT/scripts/vm-run.sh" bench
+"$py" "$PDIRFS_ROOT/scripts/bench-report.py" "$PDIRFS_CACHE/vm-bench.log" "$out"

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Parallel metadata benchmark, in the spirit of mdtest and fxmark's
+//! MWCM/MWUM/MWRM: N threads create, stat, list, rename and unlink files,
+//! either all in one shared directory or each in its own directory.  Each
+//! phase is timed separately; every (layout, threads) point is repeated and
+//! the minimum and median throughput reported.
+//!
+//! Also: a `ls -l`-style walk (getdents + stat of every entry) of a large
+//! directory after the dentry cache is dropped.
+//!
+//! Output: one JSON object per line on stdout (the host collects them),
+//! progress on stderr.  Runs inside the test VM; no dependencies.
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Barrier};
+use std::time::Instant;
+
+/// The phases, in the order they run on one set of files.
+const PHASES: [&str; 5] = ["create", "stat", "readdir", "rename", "unlink"];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// All threads in one directory.
+    Shared,
+    /// One directory per thread.
+    PerThread,
+}
+
+impl Layout {
+    fn name(self) -> &'static str {
+        match self {
+            Layout::Shared => "shared_dir",
+            Layout::PerThread => "dir_per_thread",
+        }
+    }
+}
+
+struct Args {
+    dir: PathBuf,
+    label: String,
+    threads: Vec<usize>,
+    files: usize,
+    reps: usize,
+    layouts: Vec<Layout>,
+    walk: Option<usize>,
+}
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: pdirfs-bench --dir DIR --label NAME [--threads 1,2,4] [--files N]\n\
+         \x20      [--reps R] [--layout shared|per-thread|both] [--walk ENTRIES]\n\
+         Runs in DIR (an empty, mounted filesystem); prints JSON lines."
+    );
+    std::process::exit(2)
+}
+
+fn parse_args() -> Args {
+    let mut a = Args {
+        dir: PathBuf::new(),
+        label: String::new(),
+        threads: vec![1, 2, 4],
+        files: 256,
+        reps: 3,
+        layouts: vec![Layout::Shared, Layout::PerThread],
+        walk: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(k) = it.next() {
+        let v = it.next().unwrap_or_else(|| usage());
+        match k.as_str() {
+            "--dir" => a.dir = PathBuf::from(v),
+            "--label" => a.label = v,
+            "--threads" => {
+                a.threads = v
+                    .split(',')
+                    .map(|s| s.parse().unwrap_or_else(|_| usage()))
+                    .collect()
+            }
+            "--files" => a.files = v.parse().unwrap_or_else(|_| usage()),
+            "--reps" => a.reps = v.parse().unwrap_or_else(|_| usage()),
+            "--layout" => {
+                a.layouts = match v.as_str() {
+                    "shared" => vec![Layout::Shared],
+                    "per-thread" => vec![Layout::PerThread],
+                    "both" => vec![Layout::Shared, Layout::PerThread],
+                    _ => usage(),
+                }
+            }
+            "--walk" => a.walk = Some(v.parse().unwrap_or_else(|_| usage())),
+            _ => usage(),
+        }
+    }
+    if a.dir.as_os_str().is_empty() || a.label.is_empty() || a.reps == 0 {
+        usage();
+    }
+    a
+}
+
+/// Creates an empty file with open(O_CREAT|O_EXCL) + close, as mdtest does.
+fn create(p: &Path) -> std::io::Result<()> {
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(p)
+        .map(drop)
+}
+
+/// Counts the entries of `dir` other than "." and "..".
+fn list(dir: &Path) -> std::io::Result<usize> {
+    Ok(fs::read_dir(dir)?.count())
+}
+
+/// One thread's work in one phase: `files` operations, except readdir,
+/// which lists the thread's directory once per 32 files (a listing costs
+/// more than one operation; mdtest counts it as one).
+fn phase_op(phase: &str, dir: &Path, t: usize, files: usize) -> std::io::Result<usize> {
+    let name = |i: usize, suffix: &str| dir.join(format!("t{t}-f{i}{suffix}"));
+    let mut ops = 0;
+    match phase {
+        "create" => {
+            for i in 0..files {
+                create(&name(i, ""))?;
+                ops += 1;
+            }
+        }
+        "stat" => {
+            for i in 0..files {
+                fs::symlink_metadata(name(i, ""))?;
+                ops += 1;
+            }
+        }
+        "readdir" => {
+            for _ in 0..files.div_ceil(32) {
+                list(dir)?;
+                ops += 1;
+            }
+        }
+        "rename" => {
+            for i in 0..files {
+                fs::rename(name(i, ""), name(i, ".r"))?;
+                ops += 1;
+            }
+        }
+        "unlink" => {
+            for i in 0..files {
+                fs::remove_file(name(i, ".r"))?;
+                ops += 1;
+            }
+        }
+        _ => unreachable!(),
+    }
+    Ok(ops)
+}
+
+/// Runs every phase once with `n` threads; returns ops/s per phase.
+fn run_once(root: &Path, layout: Layout, n: usize, files: usize) -> Vec<f64> {
+    let base = root.join(format!("run-{}-{n}", layout.name()));
+    fs::create_dir(&base).expect("mkdir run directory");
+    let dirs: Vec<PathBuf> = (0..n)
+        .map(|t| match layout {
+            Layout::Shared => base.clone(),
+            Layout::PerThread => {
+                let d = base.join(format!("t{t}"));
+                fs::create_dir(&d).expect("mkdir thread directory");
+                d
+            }
+        })
+        .collect();
+    let mut rates = Vec::new();
+    for phase in PHASES {
+        let barrier = Arc::new(Barrier::new(n + 1));
+        let handles: Vec<_> = (0..n)
+            .map(|t| {
+                let (b, d) = (barrier.clone(), dirs[t].clone());
+                std::thread::spawn(move || {
+                    b.wait();
+                    let r = phase_op(phase, &d, t, files);
+                    b.wait();
+                    r
+                })
+            })
+            .collect();
+        barrier.wait();
+        let start = Instant::now();
+        barrier.wait();
+        let elapsed = start.elapsed();
+        let mut ops = 0;
+        for h in handles {
+            match h.join().expect("thread panicked") {
+                Ok(o) => ops += o,
+                Err(e) => {
+                    eprintln!("pdirfs-bench: {phase} failed: {e}");
+                    std::process::exit(1);
+                }
+            }
+        }
+        rates.push(ops as f64 / elapsed.as_secs_f64().max(1e-9));
+    }
+    for d in &dirs {
+        if *d != base {
+            fs::remove_dir(d).expect("rmdir thread directory");
+        }
+    }
+    fs::remove_dir(&base).expect("rmdir run directory");
+    rates
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let m = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        (v[m - 1] + v[m]) / 2.0
+    }
+}
+
+/// Drops unused dentries and inodes (pdirfs and tmpfs have nothing to
+/// write back, so no sync is needed).
+fn drop_dentry_cache() {
+    fs::write("/proc/sys/vm/drop_caches", "2").expect("write drop_caches");
+}
+
+/// `ls -l` of a directory of `entries` files after dropping the dentry
+/// cache: getdents, then lstat of every name.  Returns (seconds, entries).
+fn walk(root: &Path, entries: usize) -> (f64, f64, usize) {
+    let dir = root.join("walk");
+    fs::create_dir(&dir).expect("mkdir walk");
+    for i in 0..entries {
+        create(&dir.join(format!("entry-{i:06}"))).expect("create walk entry");
+        if i % 10000 == 9999 {
+            eprintln!("  walk: {} of {entries} entries created", i + 1);
+        }
+    }
+    drop_dentry_cache();
+    let start = Instant::now();
+    let names: Vec<_> = fs::read_dir(&dir)
+        .expect("opendir walk")
+        .map(|e| e.expect("readdir").file_name())
+        .collect();
+    let listed = start.elapsed();
+    let mut checked = 0;
+    for n in &names {
+        let p = dir.join(n);
+        let md = fs::symlink_metadata(&p).expect("lstat");
+        checked += (md.ino() != 0) as usize;
+    }
+    let total = start.elapsed();
+    assert_eq!(checked, entries, "walk: every entry must stat");
+    // Clean up for the next configuration.
+    for n in &names {
+        let _ = fs::remove_file(dir.join(n));
+    }
+    fs::remove_dir(&dir).expect("rmdir walk");
+    (listed.as_secs_f64(), total.as_secs_f64(), names.len())
+}
+
+fn main() {
+    let a = parse_args();
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    if let Some(entries) = a.walk {
+        let (listed, total, n) = walk(&a.dir, entries);
+        writeln!(
+            out,
+            "{{\"label\":\"{}\",\"test\":\"walk\",\"entries\":{n},\"getdents_s\":{listed:.6},\"total_s\":{total:.6}}}",
+            a.label
+        )
+        .unwrap();
+        return;
+    }
+    for &layout in &a.layouts {
+        for &n in &a.threads {
+            let mut per_phase: Vec<Vec<f64>> = vec![Vec::new(); PHASES.len()];
+            let t0 = Instant::now();
+            for _ in 0..a.reps {
+                for (i, r) in run_once(&a.dir, layout, n, a.files).into_iter().enumerate() {
+                    per_phase[i].push(r);
+                }
+            }
+            eprintln!(
+                "  {}: {} threads={n} done in {:.1} s (create median {:.0} ops/s)",
+                a.label,
+                layout.name(),
+                t0.elapsed().as_secs_f64(),
+                median(&mut per_phase[0].clone())
+            );
+            for (i, phase) in PHASES.iter().enumerate() {
+                let v = &mut per_phase[i];
+                let min = v.iter().cloned().fold(f64::INFINITY, f64::min);
+                let med = median(v);
+                writeln!(
+                    out,
+                    "{{\"label\":\"{}\",\"layout\":\"{}\",\"threads\":{n},\"phase\":\"{phase}\",\"files_per_thread\":{},\"reps\":{},\"min_ops\":{min:.1},\"median_ops\":{med:.1}}}",
+                    a.label,
+                    layout.name(),
+                    a.files,
+                    a.reps
+                )
+                .unwrap();
+            }
+            out.flush().unwrap();
+        }
+    }
+}
