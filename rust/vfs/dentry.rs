@@ -61,11 +61,27 @@ impl<T: FileSystem> DEntry<T> {
     }
 
     /// Makes the (negative) entry refer to `inode`, consuming the reference.
+    ///
+    /// An in-lookup dentry (`->atomic_open` of a name not in the dcache) is
+    /// instantiated with `d_splice_alias()`, which also hashes it and ends
+    /// its in-lookup state; `d_instantiate()` would leave it unhashed.
     pub(crate) fn instantiate(&self, inode: ARef<INode<T>>) {
         let raw = ARef::into_raw(inode).as_ptr().cast::<bindings::inode>();
-        // SAFETY: The dentry is negative and excluded from others; `d_instantiate`
-        // takes over our inode reference.
-        unsafe { bindings::d_instantiate(self.dentry.get(), raw) };
+        let d = self.dentry.get();
+        // SAFETY: The dentry is negative and excluded from others.
+        if unsafe { bindings::d_in_lookup(d) } == 0 {
+            // SAFETY: `d_instantiate` takes over our inode reference.
+            unsafe { bindings::d_instantiate(d, raw) };
+            return;
+        }
+        // SAFETY: `d_splice_alias` takes over our inode reference.  A new
+        // inode has no other alias, so it returns NULL; should it return an
+        // alias, we do not keep it.
+        let alias = unsafe { bindings::d_splice_alias(raw, d) };
+        if !alias.is_null() && kernel::error::from_err_ptr(alias).is_ok() {
+            // SAFETY: A referenced dentry we do not keep.
+            unsafe { bindings::dput(alias) };
+        }
     }
 
     /// Makes the entry refer to a new, unlinked `inode` (`O_TMPFILE`).

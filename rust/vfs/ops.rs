@@ -363,6 +363,11 @@ impl<T: DirOps> Tables<T> {
         } else {
             None
         },
+        atomic_open_async: if T::HAS_CREATE {
+            Some(async_op::atomic_open::<T>)
+        } else {
+            None
+        },
         ..Self::DIR_IOPS
     };
 
@@ -704,6 +709,61 @@ mod sync_op {
 mod async_op {
     use super::*;
     all_dirops!(async);
+    dirop_methods! { async:
+        atomic_open[dir](dir: *mut bindings::inode, dentry: *mut bindings::dentry,
+                         file: *mut bindings::file, open_flag: c_uint,
+                         mode: bindings::umode_t) -> c_int;
+    }
+}
+
+/// `FMODE_CREATED`: `->atomic_open` created the file (a cast macro in C,
+/// which bindgen does not translate).
+const FMODE_CREATED: bindings::fmode_t = 1 << 20;
+
+/// `->atomic_open`: look up, and for `O_CREAT` create, in one call, so that
+/// a create of a name the dcache does not know needs no separate `->lookup`
+/// (the VFS calls it for an in-lookup dentry, holding its name).  An
+/// existing name is handed back to the VFS to open (`finish_no_open`); a
+/// created file is opened here (`finish_open`) with `FMODE_CREATED`.
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the arguments
+/// and locks `Documentation/filesystems/locking.rst` lists.
+unsafe extern "C" fn atomic_open<T: DirOps>(
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    file: *mut bindings::file,
+    open_flag: c_uint,
+    mode: bindings::umode_t,
+) -> c_int {
+    // SAFETY: The VFS passes a live directory of ours, the dentry whose name
+    // it holds, and the file being opened.
+    let (dir_i, d) = unsafe { (INode::<T>::from_raw(dir), DEntry::<T>::from_raw(dentry)) };
+    from_result(|| {
+        let found = T::lookup(dir_i, d.name())?;
+        if found.is_some() || open_flag & bindings::O_CREAT == 0 {
+            let inode = found.map_or(core::ptr::null_mut(), |i| ARef::into_raw(i).as_ptr().cast());
+            // SAFETY: As in `lookup`: `d_splice_alias` consumes the inode
+            // reference (or null) and ends the in-lookup state.
+            let alias = unsafe { bindings::d_splice_alias(inode, dentry) };
+            kernel::error::from_err_ptr(alias)?;
+            // SAFETY: `finish_no_open` takes over the alias reference (NULL:
+            // the VFS uses `dentry`).
+            return Ok(unsafe { bindings::finish_no_open(file, alias) });
+        }
+        // SAFETY: The filesystem type does not set `FS_ALLOW_IDMAP`, so the
+        // mount's idmap is the identity one, a static.
+        let idmap = unsafe { IdMap::from_raw(&raw mut bindings::nop_mnt_idmap) };
+        let ctx = OpCtx { idmap };
+        T::create(&ctx, dir_i, d, mode | bindings::S_IFREG as u16, 0)?;
+        // SAFETY: `file` is the file being opened and `dentry` now refers
+        // to the new inode.
+        unsafe {
+            (*file).f_mode |= FMODE_CREATED;
+            Ok(bindings::finish_open(file, dentry, None))
+        }
+    })
 }
 
 /// `tmpfile` of the C operation table.
