@@ -35,9 +35,12 @@ ln -s busybox "$stage/bin/sh"
 cp "$PDIRFS_ROOT/scripts/vm-init.sh" "$stage/init"
 cp "$PDIRFS_ROOT/tests/vm-tests.sh" "$stage/tests/vm-tests.sh"
 cp "$module" "$stage/lib/modules/"
-# Only the tests of this checkout (the cache may hold binaries of others).
+# Only the tests of this checkout (the cache may hold binaries of others);
+# PDIRFS_TESTS="races_test shadow_stress" narrows it down while developing.
 for src in "$PDIRFS_ROOT"/tests/*.c; do
-	t=$PDIRFS_CACHE/tests/$(basename "$src" .c)
+	name=$(basename "$src" .c)
+	[ -z "${PDIRFS_TESTS:-}" ] || [[ " $PDIRFS_TESTS " == *" $name "* ]] || continue
+	t=$PDIRFS_CACHE/tests/$name
 	[ -x "$t" ] || die "test binary $t missing: run 'make tests'"
 	cp "$t" "$stage/tests/bin/"
 done

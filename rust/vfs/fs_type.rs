@@ -24,6 +24,31 @@ use kernel::{
     ThisModule,
 };
 
+/// Dentry operations of every superblock of ours.
+///
+/// The dcache is a cache of the filesystem's own index, not its store, so an
+/// unused negative dentry is not worth keeping: a lookup of the name in the
+/// index is as cheap, and a kept one can pin a removed directory.  (`rmdir`
+/// prunes the unused children of its victim, but a negative child that an
+/// `unlink` in the victim still referenced at that moment was put back into
+/// the LRU afterwards, holding the dead directory's inode until memory
+/// pressure.)  ramfs and tmpfs do not keep them either (`simple_lookup`
+/// marks its dentries `DCACHE_DONTCACHE`); positive dentries stay cached.
+const DENTRY_OPS: bindings::dentry_operations = bindings::dentry_operations {
+    d_delete: Some(d_delete_negative),
+    ..pin_init::zeroed()
+};
+
+/// `->d_delete`: forget a negative dentry when its last reference goes.
+///
+/// # Safety
+///
+/// Only called by the VFS, with `dentry` valid and its `d_lock` held.
+unsafe extern "C" fn d_delete_negative(dentry: *const bindings::dentry) -> c_int {
+    // SAFETY: `d_lock` is held, which keeps `d_inode` stable.
+    c_int::from(unsafe { (*dentry).d_inode.is_null() })
+}
+
 /// A filesystem type: what a filesystem implements to be mountable.
 pub(crate) trait FileSystem: Sized + Send + Sync + 'static {
     /// Name of the type, as in `/proc/filesystems` and `mount -t`.
@@ -315,6 +340,7 @@ impl<T: DirOps> Registration<T> {
                 (*sb).s_op = &SuperBlock::<T>::SUPER_OPS;
                 (*sb).s_xattr = super::xattr::Handlers::<T>::TABLE.0.as_ptr();
                 (*sb).s_fs_info = KBox::into_raw(data).cast();
+                bindings::set_default_d_op(sb, &DENTRY_OPS);
             }
             // SAFETY: `sb` is valid, of type `T`, and its data is set.
             let sbr = unsafe { SuperBlock::<T>::from_raw(sb) };
