@@ -5,6 +5,8 @@
 #   make run     boot the test VM with pdirfs mounted and show a short demo
 #   make check   build everything and run all tests in the VM
 #   make bench   run the parallel metadata benchmark in the VM (long)
+#   make stress  the shadow-model stress, STRESS_SECONDS (600) per mode
+#   make check-debug  all tests + stress on a KASAN/kmemleak/UBSAN kernel
 #
 # The first run installs the toolchain (scripts/setup-toolchain.sh), builds
 # the patched kernel (about 25 minutes on 2 cores) and caches it in
@@ -16,6 +18,7 @@ KDIR ?= $(PDIRFS_CACHE)/build
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=-19 RUST_LIB_SRC=/usr/lib/rustlib/src/rust/library
 
 .PHONY: all setup tree kernel module tests bench-bin bench objcheck model run check clippy \
+	stress stress-debug check-debug \
 	rustfmt rustfmtcheck rust-analyzer unsafe-check lint clean
 
 all: module
@@ -47,6 +50,21 @@ bench-bin: setup
 # BENCH_THREADS, BENCH_FILES, BENCH_REPS and BENCH_WALK size it.
 bench: module tests
 	@scripts/bench.sh
+
+# The long randomized stress, checked against its shadow model
+# (tests/shadow_stress.c): all modes at once, STRESS_SECONDS each.
+stress: module tests
+	@scripts/stress.sh
+
+stress-debug: tree
+	@PDIRFS_DEBUG_KERNEL=1 scripts/stress.sh
+
+# The debug kernel (KASAN, kmemleak, DEBUG_LIST/OBJECTS, UBSAN, fault
+# injection, lockdep), built beside the normal one: every test, the
+# fault-injection stress, a stress run and kmemleak scans.  Not part of
+# `make check` (the KASAN kernel is another ~30 minute build).
+check-debug: tree
+	@scripts/check-debug.sh
 
 # Every C file the patches change, compiled with all affected filesystems.
 objcheck: tree

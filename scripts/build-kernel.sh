@@ -14,6 +14,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 fragment=$PDIRFS_ROOT/scripts/kconfig/pdirfs.config
+# PDIRFS_KCONFIG_EXTRA: further fragments merged on top (make check-debug
+# uses scripts/kconfig/debug.config with its own KBUILD_OUT).
+read -r -a extra <<< "${PDIRFS_KCONFIG_EXTRA:-}"
 jobs=${JOBS:-$(nproc)}
 
 toolchain_id() {
@@ -31,6 +34,7 @@ tree=$(git -C "$KSRC" rev-parse 'HEAD^{tree}')
 	tree="$tree-dirty-$(git -C "$KSRC" diff HEAD | sha256sum | cut -c1-16)"
 tc=$(toolchain_id)
 key="tree=$tree config=$(sha256sum < "$fragment" | cut -c1-16) toolchain=$tc"
+[ "${#extra[@]}" = 0 ] || key="$key extra=$(cat "${extra[@]}" | sha256sum | cut -c1-16)"
 
 stamp=$KBUILD_OUT/.pdirfs-build-key
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ] && [ -f "$KBUILD_OUT/arch/x86/boot/bzImage" ] &&
@@ -47,14 +51,15 @@ mkdir -p "$KBUILD_OUT"
 echo "$tc" > "$KBUILD_OUT/.pdirfs-toolchain"
 rm -f "$stamp"
 
-say "configuring: tinyconfig + $(basename "$fragment")"
+say "configuring: tinyconfig + $(basename "$fragment") ${extra[*]##*/}"
 kmake -s tinyconfig
-"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$KBUILD_OUT" "$KBUILD_OUT/.config" "$fragment" >/dev/null
+"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$KBUILD_OUT" "$KBUILD_OUT/.config" "$fragment" "${extra[@]}" >/dev/null
 kmake -s olddefconfig
 
 # Every line of the fragment must have survived olddefconfig: a dependency
 # that silently dropped an option (e.g. RUST when rustavailable fails) must
-# stop the build here, not show up as a missing feature in the VM.
+# stop the build here, not show up as a missing feature in the VM.  A later
+# fragment overrides an earlier one, so only the last value of each counts.
 bad=0
 while IFS= read -r line; do
 	case "$line" in CONFIG_*=*) ;; *) continue ;; esac
@@ -64,7 +69,7 @@ while IFS= read -r line; do
 	else
 		grep -qx "$opt=$val" "$KBUILD_OUT/.config" || { say "config: $line did not stick (a dependency is missing)"; bad=1; }
 	fi
-done < "$fragment"
+done < <(cat "$fragment" "${extra[@]}" | grep '^CONFIG_' | tac | awk -F= '!seen[$1]++' | tac)
 if [ "$bad" = 1 ]; then
 	kmake rustavailable || true
 	die "kernel configuration incomplete"

@@ -9,6 +9,16 @@ PDIRFS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PDIRFS_CACHE=${PDIRFS_CACHE:-/var/cache/pdirfs}
 KSRC=${KSRC:-$PDIRFS_CACHE/linux}          # git tree: base commit + patches/series
 KBUILD_OUT=${KBUILD_OUT:-$PDIRFS_CACHE/build}  # O= directory of the kernel build
+# PDIRFS_DEBUG_KERNEL=1: the debug kernel of `make check-debug` instead
+# (scripts/kconfig/debug.config on top), built beside the normal one, with
+# the module built against it out of the source tree.
+if [ "${PDIRFS_DEBUG_KERNEL:-0}" = 1 ]; then
+	KBUILD_OUT=$PDIRFS_CACHE/build-debug
+	export PDIRFS_KCONFIG_EXTRA=$PDIRFS_ROOT/scripts/kconfig/debug.config
+	PDIRFS_MODULE_OUT=$PDIRFS_CACHE/module-debug
+	export PDIRFS_MODULE=$PDIRFS_MODULE_OUT/rust/pdirfs.ko
+	export PDIRFS_VM_LOG_SUFFIX=-debug
+fi
 KERNEL_TARBALL=/usr/src/linux-source-7.3.tar.xz
 BASE_TAG=pdirfs-base
 WORK_BRANCH=pdirfs

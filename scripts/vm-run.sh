@@ -21,7 +21,7 @@ shift || true
 extra_results=("$@")
 timeout_s=${PDIRFS_VM_TIMEOUT:-2400}
 kernel=$KBUILD_OUT/arch/x86/boot/bzImage
-module=$PDIRFS_ROOT/rust/pdirfs.ko
+module=${PDIRFS_MODULE:-$PDIRFS_ROOT/rust/pdirfs.ko}
 [ -f "$kernel" ] || die "no kernel at $kernel: run 'make kernel'"
 [ -f "$module" ] || die "no module at $module: run 'make module'"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run scripts/setup-toolchain.sh"
@@ -73,7 +73,7 @@ fi
 say "booting ${accel[1]%%,*} guest, mode=$mode (timeout ${timeout_s}s)"
 
 # --- run ------------------------------------------------------------------
-log=$PDIRFS_CACHE/vm-$mode.log
+log=$PDIRFS_CACHE/vm-$mode${PDIRFS_VM_LOG_SUFFIX:-}.log
 start=$(date +%s)
 set +e
 timeout --foreground -k 10 "$timeout_s" "${qemu_base[@]}" "${accel[@]}" \
@@ -82,6 +82,9 @@ timeout --foreground -k 10 "$timeout_s" "${qemu_base[@]}" "${accel[@]}" \
 		# Show progress (test starts and results), not the whole log.
 		grep --line-buffered -E '^PDIRFS-TAP-BEGIN|^(not )?ok |^# (PASSED|FAILED|Totals)|\] (BUG|WARNING|Oops|Kernel panic)' |
 			sed -u 's/^PDIRFS-TAP-BEGIN /== /'
+	elif [ "$mode" = stress ]; then
+		grep --line-buffered -E '^PDIRFS-STRESS-PROGRESS|^PDIRFS-TAP-BEGIN|^(not )?ok |\] (BUG|WARNING|Oops|Kernel panic)' |
+			sed -u 's/^PDIRFS-STRESS-PROGRESS /== /; s/^PDIRFS-TAP-BEGIN /== /'
 	elif [ "$mode" = bench ]; then
 		grep --line-buffered -E '^PDIRFS-BENCH-PROGRESS|^  |\] (BUG|WARNING|Oops|Kernel panic)' |
 			sed -u 's/^PDIRFS-BENCH-PROGRESS /== /'

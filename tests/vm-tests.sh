@@ -7,9 +7,35 @@
 # kernel log.
 #   $1 = check: load the module (KUnit runs at load), run every selftest,
 #               unload the module.
+#   $1 = stress: the shadow-model stress (tests/shadow_stress.c) in the sync,
+#               async and async+latency modes at once, each for
+#               pdirfs.stress_seconds= seconds (and, on a kernel with fault
+#               injection, the fault variants after them).
 #   $1 = demo:  mount pdirfs and show it working.
 mode=$1
 MOD=/lib/modules/pdirfs.ko
+
+# On a kernel with kmemleak (make check-debug): scan after the runs and fail
+# on any suspected leak.  Two scans, as kmemleak reports an object only once
+# it has looked unreferenced in two of them.
+kmemleak_section() {
+	[ -w /sys/kernel/debug/kmemleak ] || return 0
+	echo "PDIRFS-TAP-BEGIN kmemleak"
+	echo clear > /sys/kernel/debug/kmemleak 2>/dev/null
+	sleep 5
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 5
+	echo scan > /sys/kernel/debug/kmemleak
+	leaks=$(grep -c '^unreferenced object' /sys/kernel/debug/kmemleak)
+	if [ "$leaks" = 0 ]; then
+		echo "ok 1 - kmemleak: no suspected leaks"
+	else
+		head -60 /sys/kernel/debug/kmemleak | sed 's/^/# /'
+		echo "not ok 1 - kmemleak: $leaks suspected leaks"
+	fi
+	echo "1..1"
+	echo "PDIRFS-TAP-END kmemleak"
+}
 
 # TAP for the steps of this script itself.
 n=0
@@ -54,6 +80,28 @@ check)
 		echo "1..$n"
 		echo "PDIRFS-TAP-END bench-smoke"
 	fi
+	# With CONFIG_LOCK_STAT (the debug kernel): where the benchmark's
+	# 16-thread create in one directory waits, shared against exclusive.
+	if [ -w /proc/lock_stat ] && [ -x /tests/pdirfs-bench ]; then
+		echo "PDIRFS-TAP-BEGIN lockstat"
+		n=0
+		for opts in completion=async,latency_us=1000 dirops=exclusive,latency_us=1000; do
+			mount -t pdirfs -o "$opts" pdirfs /mnt/bench
+			echo 0 > /proc/lock_stat
+			echo 1 > /proc/sys/kernel/lock_stat
+			/tests/pdirfs-bench --dir /mnt/bench --label lockstat --threads 16 \
+				--files 32 --reps 1 --layout shared > /tmp/lockstat.json
+			echo 0 > /proc/sys/kernel/lock_stat
+			echo "# $opts: $(grep -o '"phase":"create"[^}]*' /tmp/lockstat.json | head -1)"
+			# the lock classes ("name: numbers"), by total wait time (field 6)
+			grep -E '^ +[^ -].*: +[0-9]' /proc/lock_stat | sort -k6 -gr | head -8 |
+				cut -c1-150 | sed "s/^/# $opts: /"
+			step "lock statistics recorded ($opts)" grep -q 'class name' /proc/lock_stat
+			umount /mnt/bench
+		done
+		echo "1..$n"
+		echo "PDIRFS-TAP-END lockstat"
+	fi
 	echo "PDIRFS-TAP-BEGIN vm-teardown"
 	n=0
 	step "no pdirfs mount left behind" sh -c '! grep -qw pdirfs /proc/mounts'
@@ -61,6 +109,47 @@ check)
 	step "pdirfs unregistered" sh -c '! grep -qw pdirfs /proc/filesystems'
 	echo "1..$n"
 	echo "PDIRFS-TAP-END vm-teardown"
+	kmemleak_section
+	;;
+stress)
+	secs=$(sed -n 's/.*pdirfs\.stress_seconds=\([0-9]*\).*/\1/p' /proc/cmdline)
+	insmod $MOD || exit 1
+	start=$(date +%s)
+	pids=
+	for v in pdirfs_sync pdirfs_async pdirfs_async_latency; do
+		(cd /tmp && PDIRFS_SHADOW_SECONDS=$secs /tests/bin/shadow_stress -v $v \
+			> /tmp/stress-$v.tap 2>&1; echo "# exit status $?" >> /tmp/stress-$v.tap) &
+		pids="$pids $!"
+	done
+	running() { for p in $pids; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+	while running; do
+		sleep 30
+		for v in pdirfs_sync pdirfs_async pdirfs_async_latency; do
+			p=$(grep '^# progress' /tmp/stress-$v.tap | tail -1)
+			echo "PDIRFS-STRESS-PROGRESS $(( $(date +%s) - start ))s $v: ${p#*s, }"
+		done
+	done
+	wait
+	for v in pdirfs_sync pdirfs_async pdirfs_async_latency; do
+		echo "PDIRFS-TAP-BEGIN stress-$v"
+		cat /tmp/stress-$v.tap
+		echo "PDIRFS-TAP-END stress-$v"
+	done
+	if [ -w /sys/kernel/debug/failslab/probability ]; then
+		for v in pdirfs_sync_faults pdirfs_async_faults; do
+			echo "PDIRFS-STRESS-PROGRESS $v for $((secs / 5))s"
+			echo "PDIRFS-TAP-BEGIN stress-$v"
+			(cd /tmp && PDIRFS_SHADOW_SECONDS=$((secs / 5)) /tests/bin/shadow_stress -v $v)
+			echo "# exit status $?"
+			echo "PDIRFS-TAP-END stress-$v"
+		done
+	fi
+	echo "PDIRFS-TAP-BEGIN stress-teardown"
+	n=0
+	step "rmmod pdirfs after the stress" rmmod pdirfs
+	echo "1..$n"
+	echo "PDIRFS-TAP-END stress-teardown"
+	kmemleak_section
 	;;
 bench)
 	# Same workload on every configuration in this one boot; results are
