@@ -83,13 +83,13 @@ fn add_new(dir: &Inode, dentry: &DEntry<Pdirfs>, inode: ARef<Inode>) -> Result {
 
 /// Creates a new inode of `mode`/`rdev` in `dir` (not yet entered).
 fn make_inode(ctx: &OpCtx<'_>, dir: &Inode, mode: u16, rdev: u32) -> Result<ARef<Inode>> {
-    let (new, node) = new_inode(
+    new_inode(
         dir.super_block(),
         Some(dir),
         Some(ctx.idmap),
         InodeSpec { mode, rdev },
-    )?;
-    new.init(node)
+        |_| {},
+    )
 }
 
 /// Drops every reference the directory indexes of the tree under `root`
