@@ -14,7 +14,7 @@ use core::{
     ptr,
     sync::atomic::{AtomicPtr, Ordering},
 };
-use kernel::{bindings, prelude::*, time::Delta, workqueue::Queue};
+use kernel::{bindings, ffi::c_ulong, prelude::*, workqueue::Queue};
 
 /// When an `_async` directory operation completes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -56,9 +56,20 @@ impl DiropMode {
     /// holds around the method: in shared mode the name's lock and the
     /// directory's `i_rwsem` shared, which serialise nothing else; in the
     /// baseline the exclusive `i_rwsem`, as any filesystem's method would.
+    ///
+    /// The sleep is exact (an hrtimer without slack): `latency_us=1000`
+    /// means a 1 ms round trip, as the benchmark's latency-bound target
+    /// (N threads / latency) assumes.  `fsleep()` would allow 25% more
+    /// (`usleep_range(us, us * 5 / 4)`), and an otherwise idle machine then
+    /// wakes at the upper end.
     pub(crate) fn delay(&self) {
         if self.latency_us > 0 {
-            kernel::time::delay::fsleep(Delta::from_micros(self.latency_us.into()));
+            // Lossless: `c_ulong` is at least 32 bits.
+            let us = self.latency_us as c_ulong;
+            // SAFETY: Only sleeps.  Directory methods and our work items run
+            // in process context and may sleep (`latency_us` is at most one
+            // second, see `options::MAX_LATENCY_US`).
+            unsafe { bindings::usleep_range_state(us, us, bindings::TASK_UNINTERRUPTIBLE) };
         }
     }
 }
