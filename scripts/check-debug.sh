@@ -6,8 +6,9 @@
 # The debug kernel is pdirfs.config plus scripts/kconfig/debug.config (KASAN,
 # kmemleak, DEBUG_LIST, DEBUG_OBJECTS, UBSAN, failslab/fail_page_alloc, and
 # lockdep as always), built in $PDIRFS_CACHE/build-debug and cached like the
-# normal one.  The module is built against it in $PDIRFS_CACHE/module-debug
-# (kbuild's MO=), so the checkout's own rust/pdirfs.ko is not touched.
+# normal one.  The module is built against it from a copy of the sources in
+# $PDIRFS_CACHE/module-debug, so the checkout's own rust/pdirfs.ko is not
+# touched.
 #
 # On it, in two VM boots: the whole `make check` suite, where the
 # fault-injection variants of tests/shadow_stress.c run instead of
@@ -21,8 +22,12 @@ export PDIRFS_DEBUG_KERNEL=1
 . "$(dirname "$0")/lib.sh"
 
 "$PDIRFS_ROOT/scripts/build-kernel.sh"
+# kbuild's MO= needs a source directory without build outputs, which a
+# checkout after `make module` is not: build a copy of the sources instead
+# (cp -p keeps their times, so the copy rebuilds only what changed).
 mkdir -p "$PDIRFS_MODULE_OUT"
-make -s -C "$KBUILD_OUT" M="$PDIRFS_ROOT" MO="$PDIRFS_MODULE_OUT" LLVM="$LLVM" \
+(cd "$PDIRFS_ROOT" && cp -p --parents Kbuild rust/Kbuild rust/*.rs rust/vfs/*.rs "$PDIRFS_MODULE_OUT/")
+make -s -C "$KBUILD_OUT" M="$PDIRFS_MODULE_OUT" LLVM="$LLVM" \
 	RUST_LIB_SRC="$RUST_LIB_SRC" CLIPPY=1 KRUSTFLAGS=-Dwarnings modules
 [ -f "$PDIRFS_MODULE" ] || die "module not built at $PDIRFS_MODULE"
 "$PDIRFS_ROOT/scripts/build-tests.sh"

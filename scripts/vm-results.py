@@ -18,7 +18,8 @@ import sys
 # Lines that mean the kernel is unhappy.  Any of them fails the run.
 SPLAT = re.compile(
     r"WARNING:|BUG:|Oops|Kernel panic|possible circular locking|"
-    r"possible recursive locking|inconsistent lock state|KASAN|kmemleak|"
+    r"possible recursive locking|inconsistent lock state|KASAN|"
+    r"kmemleak: [0-9]+ new suspected|"
     r"Call Trace|general protection fault|UBSAN|INFO: task .* blocked|"
     r"DEBUG_LOCKS_WARN_ON|suspicious RCU usage|lockdep is turned off|"
     r"Busy inodes after unmount|VFS: Busy inodes")
