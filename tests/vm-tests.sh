@@ -171,12 +171,22 @@ bench)
 	reps=$(sed -n 's/.*pdirfs\.reps=\([0-9]*\).*/\1/p' /proc/cmdline)
 	walk=$(sed -n 's/.*pdirfs\.walk=\([0-9]*\).*/\1/p' /proc/cmdline)
 	mkdir -p /mnt/bench
-	# label fstype options
-	while read -r label fs opts; do
-		echo "PDIRFS-BENCH-PROGRESS $label: $opts"
+	# label fstype options [benchmark arguments replacing the defaults]
+	#
+	# The *_2t lines repeat the CPU-bound 2-thread case with 16 times the
+	# files and more repetitions: that target compares two layouts within
+	# 10%, which the short runs of the full sweep cannot resolve under TCG.
+	# The last two are the latency-bound pair again with a 20 ms round trip
+	# and only the shared directory: at 1 ms, N/latency (32,000 creates/s at
+	# 32 threads) is far beyond what two emulated CPUs can do at all, so
+	# those runs measure the CPUs; at 20 ms N/latency stays below that
+	# ceiling up to 32 threads and the runs measure the locking.
+	while read -r label fs opts args; do
+		echo "PDIRFS-BENCH-PROGRESS $label: $opts $args"
 		mount -t "$fs" -o "nr_inodes=0,$opts" "$fs" /mnt/bench || exit 1
+		# shellcheck disable=SC2086 # $args is a list of arguments
 		/tests/pdirfs-bench --dir /mnt/bench --label "$label" \
-			--threads "$threads" --files "$files" --reps "$reps" |
+			--threads "$threads" --files "$files" --reps "$reps" $args |
 			sed 's/^/PDIRFS-BENCH /'
 		umount /mnt/bench
 	done <<-EOF
@@ -185,6 +195,10 @@ bench)
 		pdirfs_exclusive_lat1ms pdirfs dirops=exclusive,latency_us=1000
 		pdirfs_exclusive pdirfs dirops=exclusive
 		tmpfs tmpfs size=50%
+		pdirfs_sync_2t pdirfs dirops=shared,completion=sync --threads 2 --files 1024 --reps 7
+		tmpfs_2t tmpfs size=50% --threads 2 --files 1024 --reps 7
+		pdirfs_async_lat20ms pdirfs dirops=shared,completion=async,latency_us=20000 --threads 1,2,4,8,16,32 --files 16 --layout shared
+		pdirfs_exclusive_lat20ms pdirfs dirops=exclusive,latency_us=20000 --threads 1,2,4,8,16,32 --files 16 --layout shared
 	EOF
 	for prime in on off; do
 		echo "PDIRFS-BENCH-PROGRESS walk of $walk entries, readdir_prime=$prime"

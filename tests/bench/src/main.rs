@@ -9,6 +9,11 @@
 //! Also: a `ls -l`-style walk (getdents + stat of every entry) of a large
 //! directory after the dentry cache is dropped.
 //!
+//! Each phase also records what the whole machine spent on it, from
+//! /proc/stat: CPU time (busy = everything but idle and iowait) and context
+//! switches, per operation.  That is what says whether a throughput limit
+//! is the directory lock (CPUs idle, threads waiting) or the CPUs.
+//!
 //! Output: one JSON object per line on stdout (the host collects them),
 //! progress on stderr.  Runs inside the test VM; no dependencies.
 
@@ -100,6 +105,67 @@ fn parse_args() -> Args {
     a
 }
 
+/// Jiffies of /proc/stat: USER_HZ, which is 100 on every Linux
+/// architecture's user ABI.
+const USER_HZ: f64 = 100.0;
+
+/// Machine-wide CPU time and context switches, from /proc/stat.
+#[derive(Clone, Copy, Default)]
+struct CpuSample {
+    /// Jiffies not idle and not waiting for I/O, summed over all CPUs.
+    busy: u64,
+    /// All jiffies, summed over all CPUs.
+    total: u64,
+    /// Context switches since boot.
+    ctxt: u64,
+}
+
+impl CpuSample {
+    /// Reads /proc/stat; zeros if it cannot (the rates are still valid).
+    fn now() -> Self {
+        let Ok(text) = fs::read_to_string("/proc/stat") else {
+            return Self::default();
+        };
+        let mut s = Self::default();
+        for line in text.lines() {
+            let mut f = line.split_ascii_whitespace();
+            match f.next() {
+                Some("cpu") => {
+                    let v: Vec<u64> = f.filter_map(|x| x.parse().ok()).collect();
+                    s.total = v.iter().sum();
+                    // user nice system idle iowait irq softirq steal ...
+                    s.busy =
+                        s.total - v.get(3).copied().unwrap_or(0) - v.get(4).copied().unwrap_or(0);
+                }
+                Some("ctxt") => s.ctxt = f.next().and_then(|x| x.parse().ok()).unwrap_or(0),
+                _ => {}
+            }
+        }
+        s
+    }
+
+    fn since(self, start: Self) -> Self {
+        Self {
+            busy: self.busy.saturating_sub(start.busy),
+            total: self.total.saturating_sub(start.total),
+            ctxt: self.ctxt.saturating_sub(start.ctxt),
+        }
+    }
+
+    fn add(&mut self, o: Self) {
+        self.busy += o.busy;
+        self.total += o.total;
+        self.ctxt += o.ctxt;
+    }
+}
+
+/// One phase of one repetition.
+struct PhaseRun {
+    ops_per_s: f64,
+    ops: usize,
+    cpu: CpuSample,
+}
+
 /// Creates an empty file with open(O_CREAT|O_EXCL) + close, as mdtest does.
 fn create(p: &Path) -> std::io::Result<()> {
     fs::OpenOptions::new()
@@ -156,8 +222,8 @@ fn phase_op(phase: &str, dir: &Path, t: usize, files: usize) -> std::io::Result<
     Ok(ops)
 }
 
-/// Runs every phase once with `n` threads; returns ops/s per phase.
-fn run_once(root: &Path, layout: Layout, n: usize, files: usize) -> Vec<f64> {
+/// Runs every phase once with `n` threads; returns each phase's result.
+fn run_once(root: &Path, layout: Layout, n: usize, files: usize) -> Vec<PhaseRun> {
     let base = root.join(format!("run-{}-{n}", layout.name()));
     fs::create_dir(&base).expect("mkdir run directory");
     let dirs: Vec<PathBuf> = (0..n)
@@ -185,9 +251,11 @@ fn run_once(root: &Path, layout: Layout, n: usize, files: usize) -> Vec<f64> {
             })
             .collect();
         barrier.wait();
+        let cpu0 = CpuSample::now();
         let start = Instant::now();
         barrier.wait();
         let elapsed = start.elapsed();
+        let cpu = CpuSample::now().since(cpu0);
         let mut ops = 0;
         for h in handles {
             match h.join().expect("thread panicked") {
@@ -198,7 +266,11 @@ fn run_once(root: &Path, layout: Layout, n: usize, files: usize) -> Vec<f64> {
                 }
             }
         }
-        rates.push(ops as f64 / elapsed.as_secs_f64().max(1e-9));
+        rates.push(PhaseRun {
+            ops_per_s: ops as f64 / elapsed.as_secs_f64().max(1e-9),
+            ops,
+            cpu,
+        });
     }
     for d in &dirs {
         if *d != base {
@@ -276,10 +348,15 @@ fn main() {
     for &layout in &a.layouts {
         for &n in &a.threads {
             let mut per_phase: Vec<Vec<f64>> = vec![Vec::new(); PHASES.len()];
+            // CPU and context switches summed over the repetitions.
+            let mut cpu = vec![CpuSample::default(); PHASES.len()];
+            let mut ops = vec![0usize; PHASES.len()];
             let t0 = Instant::now();
             for _ in 0..a.reps {
                 for (i, r) in run_once(&a.dir, layout, n, a.files).into_iter().enumerate() {
-                    per_phase[i].push(r);
+                    per_phase[i].push(r.ops_per_s);
+                    cpu[i].add(r.cpu);
+                    ops[i] += r.ops;
                 }
             }
             eprintln!(
@@ -293,9 +370,14 @@ fn main() {
                 let v = &mut per_phase[i];
                 let min = v.iter().cloned().fold(f64::INFINITY, f64::min);
                 let med = median(v);
+                let c = cpu[i];
+                let o = ops[i].max(1) as f64;
+                let busy = c.busy as f64 / (c.total.max(1) as f64);
+                let cpu_us = c.busy as f64 * 1e6 / USER_HZ / o;
+                let ctxsw = c.ctxt as f64 / o;
                 writeln!(
                     out,
-                    "{{\"label\":\"{}\",\"layout\":\"{}\",\"threads\":{n},\"phase\":\"{phase}\",\"files_per_thread\":{},\"reps\":{},\"min_ops\":{min:.1},\"median_ops\":{med:.1}}}",
+                    "{{\"label\":\"{}\",\"layout\":\"{}\",\"threads\":{n},\"phase\":\"{phase}\",\"files_per_thread\":{},\"reps\":{},\"min_ops\":{min:.1},\"median_ops\":{med:.1},\"cpu_busy\":{busy:.3},\"cpu_us_per_op\":{cpu_us:.1},\"ctxsw_per_op\":{ctxsw:.2}}}",
                     a.label,
                     layout.name(),
                     a.files,
