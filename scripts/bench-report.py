@@ -14,14 +14,14 @@ import sys
 import time
 
 def load(log):
-    rows, walks = [], []
+    rows, walks, timers = [], [], []
     with open(log, errors="replace") as f:
         for line in f:
             if not line.startswith("PDIRFS-BENCH {"):
                 continue
             r = json.loads(line[len("PDIRFS-BENCH "):])
-            (walks if r.get("test") == "walk" else rows).append(r)
-    return rows, walks
+            {"walk": walks, "timer": timers}.get(r.get("test"), rows).append(r)
+    return rows, walks, timers
 
 
 def get(rows, label, layout, phase, threads):
@@ -178,7 +178,7 @@ def plot(rows, path):
 
 def main():
     log, out = sys.argv[1], sys.argv[2]
-    rows, walks = load(log)
+    rows, walks, timers = load(log)
     if not rows:
         print("bench-report: no results in", log)
         return 1
@@ -192,6 +192,9 @@ def main():
         if t:
             print(t)
             print()
+    for t in timers:
+        print(f"guest timer: a sleep of {t['requested_us'] / 1000:g} ms takes {t['mean_us'] / 1000:.2f} ms"
+              f" on average (median {t['median_us'] / 1000:.2f} ms)")
     for w in walks:
         print(f"walk {w['label']}: {w['entries']} entries, getdents {w['getdents_s']:.3f} s, "
               f"getdents+stat {w['total_s']:.3f} s")
@@ -203,7 +206,8 @@ def main():
             "host": platform.node(), "guest": "QEMU TCG, 2 vCPUs, 2 GiB",
             "host_cpus": os.cpu_count()}
     with open(os.path.join(out, "results.json"), "w") as f:
-        json.dump({"meta": meta, "results": rows, "walks": walks, "targets": res}, f, indent=1)
+        json.dump({"meta": meta, "results": rows, "walks": walks, "timers": timers,
+                   "targets": res}, f, indent=1)
     png = os.path.join(out, "bench.png")
     print(f"\nwrote {out}/results.json" + (f" and {png}" if plot(rows, png) else " (no matplotlib: no PNG)"))
     return 0

@@ -171,6 +171,11 @@ bench)
 	reps=$(sed -n 's/.*pdirfs\.reps=\([0-9]*\).*/\1/p' /proc/cmdline)
 	walk=$(sed -n 's/.*pdirfs\.walk=\([0-9]*\).*/\1/p' /proc/cmdline)
 	mkdir -p /mnt/bench
+	# What a sleep really costs here: the floor of the latency-bound runs.
+	for us in 1000 20000; do
+		/tests/pdirfs-bench --dir /tmp --label guest_timer --timer $us |
+			sed 's/^/PDIRFS-BENCH /'
+	done
 	# label fstype options [benchmark arguments replacing the defaults]
 	#
 	# The *_2t lines repeat the CPU-bound 2-thread case with 16 times the

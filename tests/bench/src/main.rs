@@ -52,12 +52,14 @@ struct Args {
     reps: usize,
     layouts: Vec<Layout>,
     walk: Option<usize>,
+    timer_us: Option<u64>,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: pdirfs-bench --dir DIR --label NAME [--threads 1,2,4] [--files N]\n\
          \x20      [--reps R] [--layout shared|per-thread|both] [--walk ENTRIES]\n\
+         \x20      [--timer MICROSECONDS]\n\
          Runs in DIR (an empty, mounted filesystem); prints JSON lines."
     );
     std::process::exit(2)
@@ -72,6 +74,7 @@ fn parse_args() -> Args {
         reps: 3,
         layouts: vec![Layout::Shared, Layout::PerThread],
         walk: None,
+        timer_us: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -96,6 +99,7 @@ fn parse_args() -> Args {
                 }
             }
             "--walk" => a.walk = Some(v.parse().unwrap_or_else(|_| usage())),
+            "--timer" => a.timer_us = Some(v.parse().unwrap_or_else(|_| usage())),
             _ => usage(),
         }
     }
@@ -331,10 +335,37 @@ fn walk(root: &Path, entries: usize) -> (f64, f64, usize) {
     (listed.as_secs_f64(), total.as_secs_f64(), names.len())
 }
 
+/// How long a sleep of `us` microseconds really takes in this machine:
+/// the floor under every latency-bound result, since `latency_us=` sleeps
+/// on the same timers.  (nanosleep adds the task's 50 us timer slack;
+/// pdirfs' in-kernel sleep has none.)  Returns (mean, median) in us.
+fn timer(us: u64) -> (f64, f64) {
+    let n = (2_000_000 / us.max(1)).clamp(10, 1000);
+    let mut v: Vec<f64> = (0..n)
+        .map(|_| {
+            let t = Instant::now();
+            std::thread::sleep(std::time::Duration::from_micros(us));
+            t.elapsed().as_secs_f64() * 1e6
+        })
+        .collect();
+    let mean = v.iter().sum::<f64>() / v.len() as f64;
+    (mean, median(&mut v))
+}
+
 fn main() {
     let a = parse_args();
     let out = std::io::stdout();
     let mut out = out.lock();
+    if let Some(us) = a.timer_us {
+        let (mean, med) = timer(us);
+        writeln!(
+            out,
+            "{{\"label\":\"{}\",\"test\":\"timer\",\"requested_us\":{us},\"mean_us\":{mean:.1},\"median_us\":{med:.1}}}",
+            a.label
+        )
+        .unwrap();
+        return;
+    }
     if let Some(entries) = a.walk {
         let (listed, total, n) = walk(&a.dir, entries);
         writeln!(
