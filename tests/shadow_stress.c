@@ -30,7 +30,10 @@
  * threads: a failing operation must fail with ENOMEM or ENOSPC and change
  * nothing (checked by re-reading the names it touched), except that
  * open(O_CREAT) may leave the file it created when a later step of the open
- * fails, as on every Linux filesystem.
+ * fails, as on every Linux filesystem.  make-it-fail is per task: with
+ * completion=async the filesystem's half of each directory operation runs
+ * in a kworker, which is not targeted, so that variant injects failures into
+ * the VFS's half (dentries, the work item) and into file data only.
  *
  * PDIRFS_SHADOW_SECONDS sets the duration (default 4).  A progress line is
  * printed every 30 seconds.
