@@ -695,6 +695,13 @@ static void do_one(unsigned int *seed)
 				if (o >= 0) {
 					M->objs[o].ino = path_ino(pa);
 					M->slots[a].obj = o;
+					/*
+					 * The rename has returned and we still own
+					 * the name: the whiteout must be there now.
+					 */
+					if (!M->objs[o].ino && !injected(errno))
+						report_bad("rename_whiteout: %s: no whiteout after it: %s",
+							   pa, strerror(errno));
 				}
 			}
 		}
