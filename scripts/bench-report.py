@@ -24,18 +24,22 @@ def load(log):
     return rows, walks, timers
 
 
-def get(rows, label, layout, phase, threads):
-    for r in rows:
-        if (r["label"], r["layout"], r["phase"], r["threads"]) == (label, layout, phase, threads):
-            return r["median_ops"]
-    return None
-
-
 def row(rows, label, layout, phase, threads):
     for r in rows:
         if (r["label"], r["layout"], r["phase"], r["threads"]) == (label, layout, phase, threads):
             return r
     return None
+
+
+def get(rows, label, layout, phase, threads):
+    """The median ops/s of one result, or None."""
+    r = row(rows, label, layout, phase, threads)
+    return r["median_ops"] if r else None
+
+
+def labels_in_order(rows):
+    """The configurations, in the order the VM ran them."""
+    return list(dict.fromkeys(r["label"] for r in rows))
 
 
 def cpu_table(rows, layout, phase, ncpu):
@@ -46,10 +50,7 @@ def cpu_table(rows, layout, phase, ncpu):
     means waiting (latency or a lock)."""
     if not any("cpu_busy" in r for r in rows):
         return None
-    labels = []
-    for r in rows:
-        if r["label"] not in labels:
-            labels.append(r["label"])
+    labels = labels_in_order(rows)
     threads = sorted({r["threads"] for r in rows})
     w = max(len(l) for l in labels) + 2
     out = [f"{phase}, {layout}: CPU busy % / CPU us per op / context switches per op"
@@ -70,7 +71,7 @@ def cpu_table(rows, layout, phase, ncpu):
 
 
 def table(rows, layout, phase):
-    labels = sorted({r["label"] for r in rows}, key=lambda l: [r["label"] for r in rows].index(l))
+    labels = labels_in_order(rows)
     threads = sorted({r["threads"] for r in rows})
     w = max(len(l) for l in labels) + 2
     out = [f"{phase} ops/s (median), {layout}:",
@@ -151,11 +152,8 @@ def plot(rows, path):
         import matplotlib.pyplot as plt
     except ImportError:
         return False
-    labels = []
-    for r in rows:
-        # the single-point 2-thread runs (*_2t) are for a ratio, not a curve
-        if r["label"] not in labels and not r["label"].endswith("_2t"):
-            labels.append(r["label"])
+    # the single-point 2-thread runs (*_2t) are for a ratio, not a curve
+    labels = [l for l in labels_in_order(rows) if not l.endswith("_2t")]
     fig, axes = plt.subplots(1, 2, figsize=(13, 5))
     for ax, layout in zip(axes, ("shared_dir", "dir_per_thread")):
         for l in labels:
