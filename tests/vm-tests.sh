@@ -8,7 +8,7 @@
 #   $1 = check: load the module (KUnit runs at load), run every selftest,
 #               unload the module.
 #   $1 = stress: the shadow-model stress (tests/shadow_stress.c) in the sync,
-#               async and async+latency modes at once, each for
+#               async, async+latency and exclusive modes at once, each for
 #               pdirfs.stress_seconds= seconds (and, on a kernel with fault
 #               injection, the fault variants after them).
 #   $1 = demo:  mount pdirfs and show it working.
@@ -127,7 +127,8 @@ stress)
 	insmod $MOD || exit 1
 	start=$(date +%s)
 	pids=
-	for v in pdirfs_sync pdirfs_async pdirfs_async_latency; do
+	modes="pdirfs_sync pdirfs_async pdirfs_async_latency pdirfs_exclusive"
+	for v in $modes; do
 		(cd /tmp && PDIRFS_SHADOW_SECONDS=$secs /tests/bin/shadow_stress -v $v \
 			> /tmp/stress-$v.tap 2>&1; echo "# exit status $?" >> /tmp/stress-$v.tap) &
 		pids="$pids $!"
@@ -135,13 +136,13 @@ stress)
 	running() { for p in $pids; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
 	while running; do
 		sleep 30
-		for v in pdirfs_sync pdirfs_async pdirfs_async_latency; do
+		for v in $modes; do
 			p=$(grep '^# progress' /tmp/stress-$v.tap | tail -1)
 			echo "PDIRFS-STRESS-PROGRESS $(( $(date +%s) - start ))s $v: ${p#*s, }"
 		done
 	done
 	wait
-	for v in pdirfs_sync pdirfs_async pdirfs_async_latency; do
+	for v in $modes; do
 		echo "PDIRFS-TAP-BEGIN stress-$v"
 		cat /tmp/stress-$v.tap
 		echo "PDIRFS-TAP-END stress-$v"
