@@ -179,7 +179,12 @@ impl<T: DirOps> Registration<T> {
                 unsafe {
                     (*fs).name = T::NAME.as_char_ptr();
                     (*fs).owner = module.as_ptr();
-                    (*fs).fs_flags = 0;
+                    // Idmapped mounts: every operation maps ids through
+                    // the idmap the VFS passes (`inode_init_owner()`,
+                    // `setattr_prepare()`/`setattr_copy()`,
+                    // `generic_fillattr()`, `generic_permission()`), and
+                    // `->atomic_open` takes it from the file.
+                    (*fs).fs_flags = bindings::FS_ALLOW_IDMAP as i32;
                     (*fs).init_fs_context = Some(Self::init_fs_context);
                     (*fs).parameters = T::PARAM_TABLE;
                     (*fs).kill_sb = Some(Self::kill_sb);

@@ -314,7 +314,7 @@ impl<T: DirOps> Tables<T> {
             None
         },
         setattr: Some(setattr::<T>),
-        getattr: Some(bindings::simple_getattr),
+        getattr: Some(getattr),
         listxattr: Some(super::xattr::listxattr::<T>),
         ..pin_init::zeroed()
     };
@@ -385,7 +385,7 @@ impl<T: DirOps> Tables<T> {
 
     const FILE_IOPS: bindings::inode_operations = bindings::inode_operations {
         setattr: Some(setattr::<T>),
-        getattr: Some(bindings::simple_getattr),
+        getattr: Some(getattr),
         listxattr: Some(super::xattr::listxattr::<T>),
         ..pin_init::zeroed()
     };
@@ -405,14 +405,14 @@ impl<T: DirOps> Tables<T> {
     const SYMLINK_IOPS: bindings::inode_operations = bindings::inode_operations {
         get_link: Some(bindings::page_get_link),
         setattr: Some(setattr::<T>),
-        getattr: Some(bindings::simple_getattr),
+        getattr: Some(getattr),
         listxattr: Some(super::xattr::listxattr::<T>),
         ..pin_init::zeroed()
     };
 
     const SPECIAL_IOPS: bindings::inode_operations = bindings::inode_operations {
         setattr: Some(setattr::<T>),
-        getattr: Some(bindings::simple_getattr),
+        getattr: Some(getattr),
         listxattr: Some(super::xattr::listxattr::<T>),
         ..pin_init::zeroed()
     };
@@ -752,9 +752,12 @@ unsafe extern "C" fn atomic_open<T: DirOps>(
             // the VFS uses `dentry`).
             return Ok(unsafe { bindings::finish_no_open(file, alias) });
         }
-        // SAFETY: The filesystem type does not set `FS_ALLOW_IDMAP`, so the
-        // mount's idmap is the identity one, a static.
-        let idmap = unsafe { IdMap::from_raw(&raw mut bindings::nop_mnt_idmap) };
+        // `->atomic_open` gets no idmap argument: the new file's owner is
+        // mapped through the idmapping of the mount it is opened on, which
+        // the VFS has set in `file` (as for FUSE's `->atomic_open`).
+        // SAFETY: `file` is the file being opened, its `f_path.mnt` set;
+        // the mount, and so its idmap, outlives the open.
+        let idmap = unsafe { IdMap::from_raw(bindings::file_mnt_idmap(file)) };
         let ctx = OpCtx { idmap };
         T::create(&ctx, dir_i, d, mode | bindings::S_IFREG as u16, 0)?;
         // SAFETY: `file` is the file being opened and `dentry` now refers
@@ -823,6 +826,32 @@ unsafe extern "C" fn iterate_shared<T: DirOps>(
         T::readdir(dir, &mut emit)?;
         Ok(0)
     })
+}
+
+/// `->getattr`: `simple_getattr()` through the mount's idmapping, which
+/// `simple_getattr()` itself ignores (it serves filesystems without
+/// `FS_ALLOW_IDMAP`, and passes the identity mapping).
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the
+/// arguments and locks `Documentation/filesystems/locking.rst` lists.
+unsafe extern "C" fn getattr(
+    idmap: *mut bindings::mnt_idmap,
+    path: *const bindings::path,
+    stat: *mut bindings::kstat,
+    request_mask: u32,
+    _query_flags: c_uint,
+) -> c_int {
+    // SAFETY: The VFS passes its idmap, a path to a positive dentry of ours,
+    // which it holds, and the `kstat` to fill.
+    unsafe {
+        let inode = bindings::d_inode((*path).dentry);
+        bindings::generic_fillattr(idmap, request_mask, inode, stat);
+        // 512-byte blocks of the page cache, as `simple_getattr()` counts.
+        (*stat).blocks = ((*(*inode).i_mapping).nrpages as u64) << (bindings::PAGE_SHIFT - 9);
+    }
+    0
 }
 
 /// `->setattr`: permission checks and attribute copy as `simple_setattr()`,
