@@ -153,26 +153,7 @@ FIXTURE(wrace) {
 	char dir[64];
 };
 
-FIXTURE_VARIANT(wrace) {
-	const char *type;
-	const char *opts;
-};
-
-FIXTURE_VARIANT_ADD(wrace, pdirfs_sync) {
-	.type = "pdirfs", .opts = "completion=sync",
-};
-
-FIXTURE_VARIANT_ADD(wrace, pdirfs_async) {
-	.type = "pdirfs", .opts = "completion=async",
-};
-
-FIXTURE_VARIANT_ADD(wrace, pdirfs_exclusive) {
-	.type = "pdirfs", .opts = "dirops=exclusive",
-};
-
-FIXTURE_VARIANT_ADD(wrace, tmpfs) {
-	.type = "tmpfs", .opts = "",
-};
+PDIRFS_MODES_AND_TMPFS_VARIANTS(wrace);
 
 FIXTURE_SETUP(wrace)
 {
