@@ -55,6 +55,16 @@ fn entry_removed(dir: &Inode, is_dir: bool) {
     dir.touch_cmtime();
 }
 
+/// Drops a link of the non-directory `inode`, giving back the inode space
+/// a further link took (see `link`); the last link's space goes back when
+/// the inode is evicted.
+fn link_dropped(inode: &Inode) {
+    if inode.nlink() > 1 {
+        inode.super_block().data().give_inode();
+    }
+    inode.drop_nlink();
+}
+
 /// Takes `name` (a directory if `is_dir`) out of `dir`, handing the entry
 /// back to be dropped by the caller with no lock held.
 fn remove_entry(dir: &Inode, name: &[u8], is_dir: bool) -> Result<Entry<ARef<Inode>>> {
@@ -162,9 +172,22 @@ impl DirOps for Pdirfs {
 
     fn link(inode: &Inode, dir: &Inode, dentry: &DEntry<Self>) -> Result {
         let res = Reservation::new(dentry.name())?;
+        // Each further link is an index entry and a name: it counts as an
+        // inode, as on tmpfs.  (An O_TMPFILE file's first link does not:
+        // its inode was counted when it was made.)  The VFS holds the
+        // inode's i_rwsem, so its link count is stable here.
+        let extra = inode.nlink() > 0;
+        let sb = dir.super_block().data();
+        if extra {
+            sb.take_inode()?;
+        }
         {
             let mut ix = index(dir)?.lock();
             if ix.contains(dentry.name()) {
+                drop(ix);
+                if extra {
+                    sb.give_inode();
+                }
                 return Err(EEXIST);
             }
             ix.insert(res, ARef::from(inode));
@@ -179,7 +202,7 @@ impl DirOps for Pdirfs {
     fn unlink(dir: &Inode, dentry: &DEntry<Self>) -> Result {
         let inode = dentry.inode().ok_or(ENOENT)?;
         let removed = remove_entry(dir, dentry.name(), false)?;
-        inode.drop_nlink();
+        link_dropped(inode);
         inode.touch_ctime();
         // The index's reference goes here, outside the lock; the dentry
         // still holds one until the VFS lets it go.
@@ -275,7 +298,7 @@ impl DirOps for Pdirfs {
             if target_is_dir {
                 t.clear_nlink();
             } else {
-                t.drop_nlink();
+                link_dropped(t);
             }
             t.touch_ctime();
         }

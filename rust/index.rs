@@ -52,11 +52,13 @@ pub(crate) struct Reservation<I> {
 impl<I> Reservation<I> {
     /// Reserves an insertion of `name`.
     pub(crate) fn new(name: &[u8]) -> Result<Self> {
-        let mut v = KVec::with_capacity(name.len(), GFP_KERNEL)?;
-        v.extend_from_slice(name, GFP_KERNEL)?;
+        // Charged to the caller's memory cgroup: a user who makes entries
+        // pays for them (the dentries are charged by the dcache).
+        let mut v = KVec::with_capacity(name.len(), GFP_KERNEL_ACCOUNT)?;
+        v.extend_from_slice(name, GFP_KERNEL_ACCOUNT)?;
         Ok(Self {
-            pos_node: RBTreeNodeReservation::new(GFP_KERNEL)?,
-            name_node: RBTreeNodeReservation::new(GFP_KERNEL)?,
+            pos_node: RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?,
+            name_node: RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?,
             name: v,
         })
     }

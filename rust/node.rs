@@ -8,7 +8,7 @@ use crate::{index::Index, super_::Pdirfs, xattr::Xattrs};
 use kernel::{
     new_spinlock,
     prelude::*,
-    sync::{aref::ARef, atomic::Atomic, SpinLock},
+    sync::{aref::ARef, SpinLock},
 };
 
 use crate::vfs::inode::INode;
@@ -33,8 +33,6 @@ pub(crate) struct Node {
     /// Extended attributes.
     #[pin]
     pub(crate) xattrs: Xattrs,
-    /// Pages of this inode's page cache charged to the instance's `size`.
-    pub(crate) charged: Atomic<u64>,
 }
 
 impl Node {
@@ -43,7 +41,7 @@ impl Node {
         let dir = if is_dir {
             Some(KBox::pin_init(
                 new_spinlock!(Index::new(seed), "pdirfs_dir_index"),
-                GFP_KERNEL,
+                GFP_KERNEL_ACCOUNT,
             )?)
         } else {
             None
@@ -51,7 +49,6 @@ impl Node {
         Ok(try_pin_init!(Self {
             dir,
             xattrs <- Xattrs::new(),
-            charged: Atomic::new(0),
         }))
     }
 

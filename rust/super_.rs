@@ -20,7 +20,7 @@ use kernel::{
     str::CStr,
     sync::{
         aref::ARef,
-        atomic::{Atomic, Relaxed},
+        atomic::{Atomic, Full, Relaxed},
     },
 };
 
@@ -83,7 +83,16 @@ const PAGE_SIZE: u64 = kernel::page::PAGE_SIZE as u64;
 /// The pdirfs filesystem type.
 pub(crate) struct Pdirfs;
 
-/// A limited count (pages or inodes) of one instance.
+/// A limited count (pages, or bytes of inode space) of one instance.
+///
+/// Reserve, don't check then charge: [`Budget::take`] is one atomic step
+/// that either takes all it asks for within the maximum or takes nothing,
+/// so concurrent writers, faulters and fallocators stop at the limit
+/// together instead of each checking that there was room and then all
+/// overshooting it.  A remount that lowers the maximum ([`Budget::set_max`])
+/// and a concurrent `take` cannot both succeed past the new maximum: each
+/// makes its change with a fully ordered atomic and then reads the other's
+/// variable, so at least one of them sees the other and backs out.
 struct Budget {
     used: Atomic<u64>,
     /// `u64::MAX`: unlimited.
@@ -100,20 +109,23 @@ impl Budget {
 
     /// Takes `n` units, or fails with `ENOSPC` and takes nothing.
     fn take(&self, n: u64) -> Result {
-        let max = self.max.load(Relaxed);
         let mut cur = self.used.load(Relaxed);
-        loop {
-            let new = cur.checked_add(n).filter(|&v| v <= max).ok_or(ENOSPC)?;
-            match self.used.cmpxchg(cur, new, Relaxed) {
-                Ok(_) => return Ok(()),
+        let new = loop {
+            let new = cur
+                .checked_add(n)
+                .filter(|&v| v <= self.max.load(Relaxed))
+                .ok_or(ENOSPC)?;
+            match self.used.cmpxchg(cur, new, Full) {
+                Ok(_) => break new,
                 Err(actual) => cur = actual,
             }
+        };
+        // A remount may have lowered the maximum meanwhile (see above).
+        if new > self.max.load(Relaxed) {
+            self.give(n);
+            return Err(ENOSPC);
         }
-    }
-
-    /// Whether `n` more units would fit.
-    fn fits(&self, n: u64) -> bool {
-        self.used.load(Relaxed).saturating_add(n) <= self.max.load(Relaxed)
+        Ok(())
     }
 
     fn give(&self, n: u64) {
@@ -131,19 +143,31 @@ impl Budget {
     /// Sets a new maximum, refusing one below what is in use.
     fn set_max(&self, max: Option<u64>) -> Result {
         let max = max.unwrap_or(u64::MAX);
-        if max < self.used() {
+        let old = self.max.xchg(max, Full);
+        if self.used() > max {
+            self.max.store(old, Relaxed);
             return Err(EBUSY);
         }
-        self.max.store(max, Relaxed);
         Ok(())
     }
 }
 
+/// What one inode, or one more hard link to a file, counts against the
+/// inode space, in bytes (tmpfs' `BOGO_INODE_SIZE`).  `nr_inodes=N` makes
+/// `N` of these; extended attributes take their size out of the same space
+/// ([`crate::xattr::space`]).  So a user who can write to the instance can
+/// create at most `nr_inodes` inodes and links together, and cannot pin
+/// more than that in attribute values either.
+const BOGO_INODE_SIZE: u64 = 1024;
+
 /// One mounted pdirfs instance.
 pub(crate) struct Instance {
     opts: Pin<KBox<kernel::sync::SpinLock<Options>>>,
+    /// Pages of file data and symbolic link targets (`size`).
     pages: Budget,
-    inodes: Budget,
+    /// Bytes of inodes, links and extended attributes (`nr_inodes`, times
+    /// [`BOGO_INODE_SIZE`]), as tmpfs' `free_ispace`.
+    ispace: Budget,
     /// Fixed at mount: read on every directory operation without a lock.
     dirop: DiropMode,
 }
@@ -154,10 +178,33 @@ impl Instance {
         self.opts.lock().readdir_prime
     }
 
-    /// Takes one inode of the `nr_inodes` budget.
+    /// Takes one inode, or one more link to an inode that has links, from
+    /// the `nr_inodes` budget (`ENOSPC` when it is used up).
     pub(crate) fn take_inode(&self) -> Result {
-        self.inodes.take(1)
+        self.ispace.take(BOGO_INODE_SIZE)
     }
+
+    /// Gives back what [`Self::take_inode`] took.
+    pub(crate) fn give_inode(&self) {
+        self.ispace.give(BOGO_INODE_SIZE)
+    }
+
+    /// Takes the space of an extended attribute.
+    pub(crate) fn take_space(&self, bytes: u64) -> Result {
+        self.ispace.take(bytes)
+    }
+
+    /// Gives back the space of an extended attribute.
+    pub(crate) fn give_space(&self, bytes: u64) {
+        if bytes > 0 {
+            self.ispace.give(bytes)
+        }
+    }
+}
+
+/// The inode space of `nr_inodes` inodes, in bytes.
+fn ispace_of(max_inodes: Option<u64>) -> Option<u64> {
+    max_inodes.map(|n| n.saturating_mul(BOGO_INODE_SIZE))
 }
 
 /// Allocates a new inode of `spec` in `dir`'s filesystem, charging the inode
@@ -183,7 +230,7 @@ pub(crate) fn new_inode(
             setup(&mut inode);
             inode.init(node)
         })
-        .inspect_err(|_| sb.data().inodes.give(1))
+        .inspect_err(|_| sb.data().give_inode())
 }
 
 impl FileSystem for Pdirfs {
@@ -277,7 +324,7 @@ impl FileSystem for Pdirfs {
             dirop: opts.dirop,
             opts: KBox::pin_init(kernel::new_spinlock!(*opts, "pdirfs_opts"), GFP_KERNEL)?,
             pages: Budget::new(opts.max_pages()),
-            inodes: Budget::new(opts.max_inodes),
+            ispace: Budget::new(ispace_of(opts.max_inodes)),
         })
     }
 
@@ -307,12 +354,12 @@ impl FileSystem for Pdirfs {
                 data.pages.used() * PAGE_SIZE / 1024
             ))
         })?;
-        if data.inodes.set_max(opts.max_inodes).is_err() {
+        if data.ispace.set_max(ispace_of(opts.max_inodes)).is_err() {
             // Leave the instance as it was.
             let _ = data.pages.set_max(old_pages);
             return Err(log.invalid(fmt!(
                 "nr_inodes: cannot shrink below the {} inodes in use",
-                data.inodes.used()
+                data.ispace.used().div_ceil(BOGO_INODE_SIZE)
             )));
         }
         *data.opts.lock() = *opts;
@@ -335,12 +382,13 @@ impl FileSystem for Pdirfs {
         // Unlimited instances report RAM as their size, so that df shows
         // them (as it does not show filesystems with zero blocks).
         let blocks = d.pages.max().unwrap_or(ram);
-        let files = d.inodes.max().unwrap_or(ram / 2);
+        let used_inodes = d.ispace.used().div_ceil(BOGO_INODE_SIZE);
+        let files = d.ispace.max().map_or(ram / 2, |m| m / BOGO_INODE_SIZE);
         StatFs {
             blocks,
             bfree: blocks.saturating_sub(d.pages.used()),
             files,
-            ffree: files.saturating_sub(d.inodes.used()),
+            ffree: files.saturating_sub(used_inodes),
         }
     }
 
@@ -381,25 +429,12 @@ impl FileSystem for Pdirfs {
         }
     }
 
-    fn may_grow(inode: &Inode, _new_size: i64) -> Result {
-        // One more page must fit; the exact count is settled by
-        // `pages_changed` once the page cache has changed.
-        if inode.super_block().data().pages.fits(1) {
-            Ok(())
-        } else {
-            Err(ENOSPC)
-        }
+    fn charge_pages(inode: &Inode, n: u64) -> Result {
+        inode.super_block().data().pages.take(n)
     }
 
-    fn pages_changed(inode: &Inode) {
-        let pages = &inode.super_block().data().pages;
-        let now = inode.cached_pages();
-        let before = inode.data().charged.xchg(now, Relaxed);
-        if now > before {
-            pages.used.fetch_add(now - before, Relaxed);
-        } else {
-            pages.give(before - now);
-        }
+    fn uncharge_pages(inode: &Inode, n: u64) {
+        inode.super_block().data().pages.give(n)
     }
 
     fn xattr_get(inode: &Inode, name: &[u8], buf: Option<&mut [u8]>) -> Result<usize> {
@@ -407,7 +442,20 @@ impl FileSystem for Pdirfs {
     }
 
     fn xattr_set(inode: &Inode, name: &[u8], value: Option<&[u8]>, flags: u32) -> Result {
-        inode.data().xattrs.set(name, value, flags)
+        // The new value's space is taken first: reserve, then store.
+        let data = inode.super_block().data();
+        let space = value.map_or(0, |v| crate::xattr::space(name.len(), v.len()));
+        data.take_space(space)?;
+        match inode.data().xattrs.set(name, value, flags) {
+            Ok(freed) => {
+                data.give_space(freed);
+                Ok(())
+            }
+            Err(e) => {
+                data.give_space(space);
+                Err(e)
+            }
+        }
     }
 
     fn xattr_list(inode: &Inode, trusted: bool, buf: Option<&mut [u8]>) -> Result<usize> {
@@ -415,9 +463,10 @@ impl FileSystem for Pdirfs {
     }
 
     fn evicted(inode: &Inode) {
-        // The page cache is gone by now.
-        Self::pages_changed(inode);
-        inode.super_block().data().inodes.give(1);
+        // The page cache is gone (and given back) by now.
+        let data = inode.super_block().data();
+        data.give_space(inode.data().xattrs.space());
+        data.give_inode();
     }
 }
 
@@ -429,8 +478,6 @@ mod tests {
     fn budget_takes_until_full() {
         let b = Budget::new(Some(3));
         assert_eq!(b.take(2), Ok(()));
-        assert!(b.fits(1));
-        assert!(!b.fits(2));
         assert_eq!(b.take(2), Err(ENOSPC));
         // A failed take takes nothing.
         assert_eq!(b.used(), 2);

@@ -18,6 +18,19 @@ struct Xattr {
     value: KVec<u8>,
 }
 
+impl Xattr {
+    fn space(&self) -> u64 {
+        space(self.name.len(), self.value.len())
+    }
+}
+
+/// What an attribute with a `name_len`-byte name and a `value_len`-byte
+/// value counts against the instance's inode space (`nr_inodes`), as
+/// tmpfs' `simple_xattr_space()`: the name, the value and the bookkeeping.
+pub(crate) fn space(name_len: usize, value_len: usize) -> u64 {
+    (core::mem::size_of::<Xattr>() + name_len + 1 + value_len) as u64
+}
+
 /// The extended attributes of one inode.
 #[pin_data]
 pub(crate) struct Xattrs {
@@ -26,8 +39,9 @@ pub(crate) struct Xattrs {
 }
 
 fn copy_of(s: &[u8]) -> Result<KVec<u8>> {
-    let mut v = KVec::with_capacity(s.len(), GFP_KERNEL)?;
-    v.extend_from_slice(s, GFP_KERNEL)?;
+    // Charged to the caller's memory cgroup, as tmpfs' xattrs are.
+    let mut v = KVec::with_capacity(s.len(), GFP_KERNEL_ACCOUNT)?;
+    v.extend_from_slice(s, GFP_KERNEL_ACCOUNT)?;
     Ok(v)
 }
 
@@ -56,8 +70,9 @@ impl Xattrs {
     }
 
     /// Sets (`Some`) or removes (`None`) `name`; `flags` are `XATTR_CREATE`
-    /// and `XATTR_REPLACE`.
-    pub(crate) fn set(&self, name: &[u8], value: Option<&[u8]>, flags: u32) -> Result {
+    /// and `XATTR_REPLACE`.  Returns the [`space`] of the attribute it
+    /// replaced or removed (0 if none).
+    pub(crate) fn set(&self, name: &[u8], value: Option<&[u8]>, flags: u32) -> Result<u64> {
         let Some(value) = value else {
             let removed = {
                 let mut list = self.list.lock();
@@ -65,8 +80,9 @@ impl Xattrs {
                 list.remove(i).map_err(|_| EINVAL)?
             };
             // Freed with the lock released.
+            let freed = removed.space();
             drop(removed);
-            return Ok(());
+            return Ok(freed);
         };
         let mut new = Some(Xattr {
             name: copy_of(name)?,
@@ -100,16 +116,22 @@ impl Xattrs {
                     }
                 }
             };
+            let freed = old.as_ref().map_or(0, Xattr::space);
             drop(old);
-            return Ok(());
+            return Ok(freed);
         }
+    }
+
+    /// The [`space`] of all the attributes.
+    pub(crate) fn space(&self) -> u64 {
+        self.list.lock().iter().map(Xattr::space).sum()
     }
 
     fn reserve_one(&self) -> Result {
         // Read the length in its own statement: the guard must be gone
         // before the allocation.
         let len = self.list.lock().len();
-        let mut bigger = KVec::with_capacity(len + 4, GFP_KERNEL)?;
+        let mut bigger = KVec::with_capacity(len + 4, GFP_KERNEL_ACCOUNT)?;
         let mut list = self.list.lock();
         if bigger.capacity() > list.len() && list.capacity() == list.len() {
             for x in list.drain_all() {

@@ -170,13 +170,17 @@ struct AsyncDirop<F> {
     op: F,
     ret: *mut bindings::dirop_ret,
     cred: *const bindings::cred,
+    /// The caller's memory cgroup (a reference we own, or null without
+    /// memory cgroups): what the work item allocates is charged to it, as
+    /// it would be had the caller done the operation itself.
+    memcg: *mut bindings::mem_cgroup,
     mode: DiropMode,
 }
 
 // SAFETY: The raw pointers in `op` and `ret` (the VFS's dentries, inodes,
 // idmap and `dirop_ret`) stay valid and are not used by the VFS until
 // `done_cb` is called, because the VFS waits for it holding its references
-// and locks (`struct dirop_ret`); `cred` is a reference we own.
+// and locks (`struct dirop_ret`); `cred` and `memcg` are references we own.
 unsafe impl<F> Send for AsyncDirop<F> {}
 
 impl<F: FnOnce() -> R, R: DiropResult> AsyncDirop<F> {
@@ -187,6 +191,9 @@ impl<F: FnOnce() -> R, R: DiropResult> AsyncDirop<F> {
         // SAFETY: `cred` is a live reference (see `start`); the override is
         // reverted below, in the same task.
         let old = unsafe { bindings::override_creds(self.cred) };
+        // SAFETY: `memcg` is null or a live reference (see `start`); the
+        // old active memcg is restored below, in the same task.
+        let old_memcg = unsafe { bindings::set_active_memcg(self.memcg) };
         // SAFETY: Plain lockdep annotation: the VFS waits for what follows.
         unsafe { bindings::dirop_completion_begin() };
         let res = (self.op)();
@@ -203,6 +210,8 @@ impl<F: FnOnce() -> R, R: DiropResult> AsyncDirop<F> {
         // is ours to put.
         unsafe {
             bindings::dirop_completion_end();
+            bindings::set_active_memcg(old_memcg);
+            bindings::mem_cgroup_put(self.memcg);
             bindings::revert_creds(old);
             bindings::put_cred(self.cred);
         }
@@ -234,20 +243,27 @@ where
     // SAFETY: Takes a reference to the current task's credentials, put by
     // the work item or below.
     let cred = unsafe { bindings::get_current_cred() };
+    // SAFETY: Takes a reference to the current task's memory cgroup (null
+    // without memory cgroups), put by the work item or below.
+    let memcg = unsafe { bindings::mem_cgroup_from_current() };
     let job = AsyncDirop {
         op,
         ret,
         cred,
+        memcg,
         mode,
     };
     // SAFETY: `wq` is live while the module is (`DiropQueue`), and the
     // filesystem (so this method) only exists while the module is.
     let queue = unsafe { Queue::from_raw(wq) };
-    match queue.try_spawn(GFP_KERNEL, move || job.run()) {
+    match queue.try_spawn(GFP_KERNEL_ACCOUNT, move || job.run()) {
         Ok(()) => R::in_progress(),
         Err(_) => {
-            // SAFETY: The reference taken above, unused.
-            unsafe { bindings::put_cred(cred) };
+            // SAFETY: The references taken above, unused.
+            unsafe {
+                bindings::put_cred(cred);
+                bindings::mem_cgroup_put(memcg);
+            }
             R::from_error(ENOMEM)
         }
     }

@@ -104,12 +104,19 @@ pub(crate) trait FileSystem: Sized + Send + Sync + 'static {
     /// Writes the options in effect, as `,key=value` pairs, for `/proc/mounts`.
     fn show_options(sb: &SuperBlock<Self>, m: &SeqFile);
 
-    /// Called before a file grows to `new_size` or gains a page around it:
-    /// the place to refuse with `ENOSPC`.
-    fn may_grow(inode: &INode<Self>, new_size: i64) -> Result;
+    /// Charges `n` pages that are about to enter the page cache of `inode`
+    /// (a regular file or a symbolic link), before they are allocated:
+    /// `Err(ENOSPC)` refuses them, and nothing is allocated.  Must take the
+    /// whole `n` or nothing, atomically with respect to other callers, so
+    /// that concurrent writers cannot overshoot a limit together.
+    fn charge_pages(_inode: &INode<Self>, _n: u64) -> Result {
+        Ok(())
+    }
 
-    /// Called after the page cache of `inode` may have changed size.
-    fn pages_changed(inode: &INode<Self>);
+    /// Gives back `n` pages charged by [`Self::charge_pages`]: they left the
+    /// page cache of `inode` (truncation, hole punching, eviction), or were
+    /// charged and then not added.
+    fn uncharge_pages(_inode: &INode<Self>, _n: u64) {}
 
     /// Called when `inode` is evicted, just before its data is dropped.
     fn evicted(inode: &INode<Self>);

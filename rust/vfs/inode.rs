@@ -153,6 +153,13 @@ impl<T: FileSystem> INode<T> {
         unsafe { bindings::inc_nlink(self.inode.get()) };
     }
 
+    /// The number of links.
+    pub(crate) fn nlink(&self) -> u32 {
+        // SAFETY: The inode is live; `i_nlink` is read locklessly in the VFS
+        // too (it changes under the serialisation documented above).
+        unsafe { core::ptr::read_volatile(&raw const (*self.inode.get()).__bindgen_anon_1.i_nlink) }
+    }
+
     /// Drops a link; see [`Self::inc_nlink`].
     pub(crate) fn drop_nlink(&self) {
         // SAFETY: The inode is live; serialisation as documented above.
@@ -176,13 +183,6 @@ impl<T: FileSystem> INode<T> {
     pub(crate) fn set_size(&self, size: i64) {
         // SAFETY: The inode is live; serialisation as documented above.
         unsafe { bindings::i_size_write(self.inode.get(), size) };
-    }
-
-    /// Number of pages in the inode's page cache.
-    pub(crate) fn cached_pages(&self) -> u64 {
-        // SAFETY: `nrpages` is read locklessly by the VFS too.
-        let n = unsafe { core::ptr::read_volatile(&raw const (*self.inode.get()).i_data.nrpages) };
-        n as u64
     }
 
     /// Sets ctime and mtime to the current time, as a directory changes.
@@ -280,7 +280,9 @@ impl<T: super::ops::DirOps> NewInode<T> {
 
     /// Attaches the filesystem's data and makes the inode usable.
     pub(crate) fn init(self, data: impl PinInit<T::InodeData, Error>) -> Result<ARef<INode<T>>> {
-        let data = KBox::pin_init(data, GFP_KERNEL)?;
+        // Charged to the memory cgroup of whoever creates the inode, as the
+        // inode itself is (`inode_cachep` is `SLAB_ACCOUNT`).
+        let data = KBox::pin_init(data, GFP_KERNEL_ACCOUNT)?;
         let raw = self.inode;
         core::mem::forget(self);
         // SAFETY: The inode is new and ours.  The data stays pinned: it is

@@ -19,5 +19,6 @@ pub(crate) mod inode;
 pub(crate) mod mm;
 pub(crate) mod ops;
 pub(crate) mod param;
+pub(crate) mod ram_file;
 pub(crate) mod sb;
 pub(crate) mod xattr;

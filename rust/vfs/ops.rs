@@ -11,7 +11,7 @@ use super::{
     fs_type::FileSystem,
     inode::{FileKind, INode},
 };
-use core::ffi::{c_int, c_uint, c_void};
+use core::ffi::{c_int, c_uint};
 use kernel::{
     bindings,
     error::{from_result, VTABLE_DEFAULT_ERROR},
@@ -243,14 +243,14 @@ pub(super) unsafe fn set_ops<T: DirOps>(inode: *mut bindings::inode, kind: FileK
             }
             FileKind::Reg => {
                 (*inode).i_op = &Tables::<T>::FILE_IOPS;
-                (*inode).__bindgen_anon_3.i_fop = &Tables::<T>::FILE_FOPS;
-                (*inode).i_data.a_ops = &Tables::<T>::AOPS;
+                (*inode).__bindgen_anon_3.i_fop = &RamTables::<T>::FILE_FOPS;
+                (*inode).i_data.a_ops = &RamTables::<T>::FILE_AOPS;
                 bindings::mapping_set_gfp_mask(&mut (*inode).i_data, bindings::GFP_HIGHUSER);
                 bindings::mapping_set_unevictable(&mut (*inode).i_data);
             }
             FileKind::Lnk => {
                 (*inode).i_op = &Tables::<T>::SYMLINK_IOPS;
-                (*inode).i_data.a_ops = &Tables::<T>::AOPS;
+                (*inode).i_data.a_ops = &RamTables::<T>::SYMLINK_AOPS;
                 bindings::inode_nohighmem(inode);
                 bindings::mapping_set_unevictable(&mut (*inode).i_data);
             }
@@ -261,6 +261,8 @@ pub(super) unsafe fn set_ops<T: DirOps>(inode: *mut bindings::inode, kind: FileK
         }
     }
 }
+
+use super::ram_file::Tables as RamTables;
 
 struct Tables<T>(core::marker::PhantomData<T>);
 
@@ -390,18 +392,6 @@ impl<T: DirOps> Tables<T> {
         ..pin_init::zeroed()
     };
 
-    const FILE_FOPS: bindings::file_operations = bindings::file_operations {
-        read_iter: Some(bindings::generic_file_read_iter),
-        write_iter: Some(bindings::generic_file_write_iter),
-        mmap: Some(bindings::generic_file_mmap),
-        fsync: Some(bindings::noop_fsync),
-        splice_read: Some(bindings::filemap_splice_read),
-        splice_write: Some(bindings::iter_file_splice_write),
-        llseek: Some(llseek::<T>),
-        fallocate: Some(fallocate::<T>),
-        ..pin_init::zeroed()
-    };
-
     const SYMLINK_IOPS: bindings::inode_operations = bindings::inode_operations {
         get_link: Some(bindings::page_get_link),
         setattr: Some(setattr::<T>),
@@ -414,14 +404,6 @@ impl<T: DirOps> Tables<T> {
         setattr: Some(setattr::<T>),
         getattr: Some(getattr),
         listxattr: Some(super::xattr::listxattr::<T>),
-        ..pin_init::zeroed()
-    };
-
-    const AOPS: bindings::address_space_operations = bindings::address_space_operations {
-        read_folio: Some(read_folio),
-        write_begin: Some(write_begin::<T>),
-        write_end: Some(write_end),
-        dirty_folio: Some(bindings::noop_dirty_folio),
         ..pin_init::zeroed()
     };
 }
@@ -873,12 +855,8 @@ unsafe extern "C" fn setattr<T: FileSystem>(
             kernel::error::to_result(bindings::setattr_prepare(idmap, dentry, attr))?;
             let inode = dentry_inode::<T>(dentry);
             if (*attr).ia_valid & bindings::ATTR_SIZE != 0 {
-                let size = (*attr).ia_size;
-                if size > inode.size() {
-                    T::may_grow(inode, size)?;
-                }
-                bindings::truncate_setsize(inode.as_raw(), size);
-                T::pages_changed(inode);
+                // Only regular files: the VFS refuses the others.
+                super::ram_file::truncate(inode, (*attr).ia_size);
             }
             // Nothing to write back: the inode is the only copy.
             bindings::setattr_copy(idmap, inode.as_raw(), attr);
@@ -894,7 +872,7 @@ unsafe extern "C" fn setattr<T: FileSystem>(
 ///
 /// Only called by the VFS through the operation tables, with the
 /// arguments and locks `Documentation/filesystems/locking.rst` lists.
-unsafe extern "C" fn llseek<T: FileSystem>(
+pub(super) unsafe extern "C" fn llseek<T: FileSystem>(
     file: *mut bindings::file,
     offset: bindings::loff_t,
     whence: c_int,
@@ -985,172 +963,6 @@ unsafe fn seek_hole_data(
     }
 }
 
-/// `fallocate`: mode 0 and `FALLOC_FL_KEEP_SIZE` allocate zeroed pages in
-/// the page cache (charged to the filesystem); other modes are not supported.
-///
-/// # Safety
-///
-/// Only called by the VFS through the operation tables, with the
-/// arguments and locks `Documentation/filesystems/locking.rst` lists.
-unsafe extern "C" fn fallocate<T: FileSystem>(
-    file: *mut bindings::file,
-    mode: c_int,
-    offset: bindings::loff_t,
-    len: bindings::loff_t,
-) -> kernel::ffi::c_long {
-    from_result(|| {
-        let mode = mode as u32;
-        if mode & !bindings::FALLOC_FL_KEEP_SIZE != 0 {
-            return Err(EOPNOTSUPP);
-        }
-        if offset < 0 || len <= 0 {
-            return Err(EINVAL);
-        }
-        let end = offset.checked_add(len).ok_or(EFBIG)?;
-        // SAFETY: `file` is an open regular file of ours.
-        let inode = unsafe { INode::<T>::from_raw(bindings::file_inode(file)) };
-        if mode & bindings::FALLOC_FL_KEEP_SIZE == 0 {
-            // RLIMIT_FSIZE and s_maxbytes, as for a write.
-            // SAFETY: The inode is live.
-            kernel::error::to_result(unsafe { bindings::inode_newsize_ok(inode.as_raw(), end) })?;
-        }
-        // SAFETY: The inode is live; fallocate runs without the inode lock.
-        unsafe { bindings::inode_lock(inode.as_raw()) };
-        let r = allocate_range::<T>(
-            inode,
-            offset,
-            end,
-            mode & bindings::FALLOC_FL_KEEP_SIZE == 0,
-        );
-        T::pages_changed(inode);
-        // SAFETY: Locked above.
-        unsafe { bindings::inode_unlock(inode.as_raw()) };
-        r.map(|()| 0)
-    })
-}
-
-/// Fills `[start, end)` of `inode` with uptodate pages; extends the size to
-/// `end` if `extend`.  Called with the inode locked.
-fn allocate_range<T: FileSystem>(inode: &INode<T>, start: i64, end: i64, extend: bool) -> Result {
-    let page = kernel::page::PAGE_SIZE as i64;
-    let mut index = start / page;
-    let last = (end + page - 1) / page;
-    let mapping = inode.mapping();
-    while index < last {
-        T::may_grow(inode, (index + 1) * page)?;
-        // SAFETY: `mapping` is the live mapping of a locked inode.
-        let folio = unsafe { bindings::filemap_grab_folio(mapping, index as usize) };
-        kernel::error::from_err_ptr(folio)?;
-        // SAFETY: `filemap_grab_folio` returned a locked, referenced folio.
-        let next = unsafe {
-            if !bindings::folio_test_uptodate(folio) {
-                bindings::folio_zero_range(folio, 0, bindings::folio_size(folio));
-                bindings::folio_mark_uptodate(folio);
-            }
-            bindings::folio_mark_dirty(folio);
-            let next = (bindings::folio_pos(folio) + bindings::folio_size(folio) as i64) / page;
-            bindings::folio_unlock(folio);
-            bindings::folio_put(folio);
-            next
-        };
-        index = next;
-    }
-    if extend && end > inode.size() {
-        inode.set_size(end);
-    }
-    inode.touch_ctime();
-    Ok(())
-}
-
-impl<T: FileSystem> INode<T> {
-    fn mapping(&self) -> *mut bindings::address_space {
-        // SAFETY: `i_mapping` of a live inode is valid.
-        unsafe { (*self.as_raw()).i_mapping }
-    }
-}
-
-/// `read_folio`: the folio of a hole, zeroed (`ram_aops`).
-///
-/// # Safety
-///
-/// Only called by the VFS through the operation tables, with the
-/// arguments and locks `Documentation/filesystems/locking.rst` lists.
-unsafe extern "C" fn read_folio(file: *mut bindings::file, folio: *mut bindings::folio) -> c_int {
-    // SAFETY: Forwarded unchanged to libfs' implementation for RAM filesystems.
-    unsafe { (bindings::ram_aops.read_folio.unwrap_unchecked())(file, folio) }
-}
-
-/// `write_begin`: refuses with `ENOSPC` when the write needs a new page and
-/// the filesystem is full, then does what `ram_aops` does.
-///
-/// # Safety
-///
-/// Only called by the VFS through the operation tables, with the
-/// arguments and locks `Documentation/filesystems/locking.rst` lists.
-unsafe extern "C" fn write_begin<T: FileSystem>(
-    iocb: *const bindings::kiocb,
-    mapping: *mut bindings::address_space,
-    pos: bindings::loff_t,
-    len: c_uint,
-    foliop: *mut *mut bindings::folio,
-    fsdata: *mut *mut c_void,
-) -> c_int {
-    from_result(|| {
-        // SAFETY: The VFS passes the live mapping of one of our files, whose
-        // host inode it holds locked.
-        let inode = unsafe { INode::<T>::from_raw((*mapping).host) };
-        let page = kernel::page::PAGE_SIZE as i64;
-        // SAFETY: As above.
-        let present = unsafe {
-            let folio = bindings::filemap_lock_folio(mapping, (pos / page) as usize);
-            if kernel::error::from_err_ptr(folio).is_ok() {
-                bindings::folio_unlock(folio);
-                bindings::folio_put(folio);
-                true
-            } else {
-                false
-            }
-        };
-        if !present {
-            T::may_grow(inode, pos + i64::from(len))?;
-        }
-        // SAFETY: Forwarded unchanged to libfs' implementation.
-        let r = unsafe {
-            (bindings::ram_aops.write_begin.unwrap_unchecked())(
-                iocb, mapping, pos, len, foliop, fsdata,
-            )
-        };
-        if !present {
-            T::pages_changed(inode);
-        }
-        kernel::error::to_result(r)?;
-        Ok(0)
-    })
-}
-
-/// `write_end` of `ram_aops`.
-///
-/// # Safety
-///
-/// Only called by the VFS through the operation tables, with the
-/// arguments and locks `Documentation/filesystems/locking.rst` lists.
-unsafe extern "C" fn write_end(
-    iocb: *const bindings::kiocb,
-    mapping: *mut bindings::address_space,
-    pos: bindings::loff_t,
-    len: c_uint,
-    copied: c_uint,
-    folio: *mut bindings::folio,
-    fsdata: *mut c_void,
-) -> c_int {
-    // SAFETY: Forwarded unchanged to libfs' implementation.
-    unsafe {
-        (bindings::ram_aops.write_end.unwrap_unchecked())(
-            iocb, mapping, pos, len, copied, folio, fsdata,
-        )
-    }
-}
-
 /// `super_operations::evict_inode`: drops the page cache, tells the
 /// filesystem, and frees the inode's data.
 ///
@@ -1162,9 +974,15 @@ pub(super) unsafe extern "C" fn evict_inode<T: FileSystem>(inode: *mut bindings:
     // SAFETY: The VFS evicts an inode of ours that no one else references;
     // `i_private` is null or came from `KBox::into_raw` in `NewInode::init`.
     unsafe {
-        bindings::truncate_inode_pages_final(&mut (*inode).i_data);
-        bindings::clear_inode(inode);
         let data = (*inode).i_private.cast::<T::InodeData>();
+        if data.is_null() {
+            // Never initialised: no page was ever added (see `ram_file`).
+            bindings::truncate_inode_pages_final(&mut (*inode).i_data);
+        } else {
+            // Drops the page cache and gives back its pages.
+            super::ram_file::evict(INode::<T>::from_raw(inode));
+        }
+        bindings::clear_inode(inode);
         if !data.is_null() {
             T::evicted(INode::<T>::from_raw(inode));
             (*inode).i_private = core::ptr::null_mut();
