@@ -319,6 +319,10 @@ impl DirOps for Pdirfs {
         const NAME_BYTES: usize = 4096;
         let ix = index(dir)?;
         let prime = dir.super_block().data().readdir_prime();
+        // Only entries that were there when the listing started: a name
+        // renamed again and again gets ever higher positions, and a
+        // listing that followed it would never end.
+        let horizon = emit.horizon(|| ix.lock().next_pos());
         // Copy a batch out under the lock, emit it without: dir_emit() copies
         // to user space, which may fault and sleep (or be held up on
         // purpose by userfaultfd) and must not block the directory.
@@ -332,7 +336,7 @@ impl DirOps for Pdirfs {
                 let g = ix.lock();
                 let mut pos = (emit.pos() as u64).max(FIRST_POS);
                 while batch.len() < BATCH {
-                    let Some((p, e)) = g.next_from(pos) else {
+                    let Some((p, e)) = g.next_from(pos).filter(|&(p, _)| p < horizon) else {
                         break;
                     };
                     let name = e.name();

@@ -96,6 +96,12 @@ impl<I> Index<I> {
         self.len == 0
     }
 
+    /// The position the next inserted entry will get: every entry there
+    /// now is below it.
+    pub(crate) fn next_pos(&self) -> u64 {
+        self.next_pos
+    }
+
     /// FNV-1a over the seed and the name: cheap, and good enough to spread
     /// names over the tree; collisions only cost a name comparison.
     fn hash(&self, name: &[u8]) -> u64 {

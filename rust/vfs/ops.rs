@@ -31,10 +31,13 @@ pub(crate) struct OpCtx<'a> {
 /// # Invariants
 ///
 /// `ctx` is the live `dir_context` of the `iterate_shared` call this was
-/// made for, and `dir` the dentry of the directory being read, which the
-/// open file pins and whose `i_rwsem` the VFS holds shared.
+/// made for, `file` the open directory it reads, and `dir` its dentry,
+/// which the open file pins and whose `i_rwsem` the VFS holds shared.
+/// Calls on one open file are serialised by the VFS (`f_pos_lock`), so the
+/// file's `private_data` is this listing's to use.
 pub(crate) struct DirEmitter {
     ctx: *mut bindings::dir_context,
+    file: *mut bindings::file,
     dir: *mut bindings::dentry,
 }
 
@@ -55,6 +58,26 @@ impl DirEmitter {
     pub(crate) fn pos(&self) -> i64 {
         // SAFETY: `ctx` is valid by the type invariant.
         unsafe { (*self.ctx).pos }
+    }
+
+    /// The horizon of this listing: the filesystem's `next()` position when
+    /// the listing started (opened, or rewound to 0), kept with the open
+    /// file.  A filesystem that gives new and renamed entries positions
+    /// that only grow emits only the entries below it, so that a listing
+    /// ends even while entries are renamed or created without pause; as
+    /// POSIX allows, entries added after the listing started (a renamed
+    /// one included) may be left out, as on tmpfs.
+    pub(crate) fn horizon(&mut self, next: impl FnOnce() -> u64) -> u64 {
+        // SAFETY: `file` is valid, and the VFS serialises calls on it (the
+        // type invariant); nothing else uses a directory's `private_data`.
+        unsafe {
+            let slot = &mut (*self.file).private_data;
+            if slot.is_null() {
+                // Never 0: positions start above "." and "..".
+                *slot = core::ptr::without_provenance_mut(next().max(1) as usize);
+            }
+            slot.addr() as u64
+        }
     }
 
     /// Emits one entry at position `pos`; the next call starts after it.
@@ -795,6 +818,11 @@ unsafe extern "C" fn iterate_shared<T: DirOps>(
     from_result(|| {
         // SAFETY: The VFS passes an open directory of ours and its context.
         let dir = unsafe {
+            if (*ctx).pos == 0 {
+                // A listing starts (or restarts after a rewind): it gets a
+                // new horizon (`DirEmitter::horizon`).
+                (*file).private_data = core::ptr::null_mut();
+            }
             if !bindings::dir_emit_dots(file, ctx) {
                 return Ok(0);
             }
@@ -804,7 +832,11 @@ unsafe extern "C" fn iterate_shared<T: DirOps>(
         let dentry = unsafe { (*file).__bindgen_anon_1.f_path.dentry };
         // INVARIANT: `ctx` is this call's context and `dentry` that of the
         // open directory, which pins it.
-        let mut emit = DirEmitter { ctx, dir: dentry };
+        let mut emit = DirEmitter {
+            ctx,
+            file,
+            dir: dentry,
+        };
         T::readdir(dir, &mut emit)?;
         Ok(0)
     })
@@ -924,13 +956,30 @@ unsafe fn seek_hole_data(
     let last = ((end - 1) / page) as usize;
     let mut index = (start / page) as usize;
     if !data {
-        // The first index without a folio; holes inside folios that are
-        // not uptodate are rare enough to call data (they hold zeroes).
-        // `page_cache_next_miss()` walks the xarray under RCU.
-        let _rcu = kernel::sync::rcu::read_lock();
-        // SAFETY: `mapping` is valid per the function's requirements.
-        let miss = unsafe { bindings::page_cache_next_miss(mapping, index, last - index + 1) };
-        return (miss as i64 * page).clamp(start, end);
+        // The first index after the run of folios that starts at `index`
+        // (`page_cache_next_miss()` cannot say this: it answers 0 when the
+        // page at index 0 is present, which made SEEK_HOLE from inside
+        // the first page return a hole there).
+        let mut batch = bindings::folio_batch::default();
+        loop {
+            let from = index;
+            // SAFETY: `mapping` is valid; `batch` is empty, and is filled
+            // with referenced folios contiguous from `index` on, advancing
+            // `index` past the last of them.
+            let n = unsafe {
+                bindings::filemap_get_folios_contig(mapping, &mut index, last, &mut batch)
+            };
+            // SAFETY: Drops the batch's references and empties it.
+            unsafe { bindings::__folio_batch_release(&mut batch) };
+            batch.nr = 0;
+            batch.i = 0;
+            if n == 0 || index == 0 || index > last {
+                // A gap at `index` (or the run reached the end: the
+                // implicit hole at the end of the file).
+                let hole = if n == 0 { from } else { index };
+                return (hole as i64 * page).clamp(start, end);
+            }
+        }
     }
     let mut batch = bindings::folio_batch::default();
     loop {
