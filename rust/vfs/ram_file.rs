@@ -558,15 +558,59 @@ unsafe fn allocate_range<T: FileSystem>(
     Ok(())
 }
 
-/// `open` of regular files.
+/// `FMODE_CAN_ODIRECT` (a cast macro in C, which bindgen does not see).
+const FMODE_CAN_ODIRECT: bindings::fmode_t = 1 << 22;
+
+/// `open` of regular files: `O_DIRECT` is accepted, as on tmpfs.  The page
+/// cache is the file's only copy, so there is nothing to bypass: direct
+/// I/O is buffered I/O (`read_iter` and `write_iter` ignore `IOCB_DIRECT`),
+/// and the alignment rules of a block device do not apply.
 ///
 /// # Safety
 ///
 /// Only called by the VFS through the operation tables, with the
 /// arguments and locks `Documentation/filesystems/locking.rst` lists.
 unsafe extern "C" fn open(inode: *mut bindings::inode, file: *mut bindings::file) -> c_int {
-    // SAFETY: Forwarded unchanged.
-    unsafe { bindings::generic_file_open(inode, file) }
+    // SAFETY: The VFS passes a file being opened, ours to set up.
+    unsafe {
+        (*file).f_mode |= FMODE_CAN_ODIRECT;
+        bindings::generic_file_open(inode, file)
+    }
+}
+
+/// `write_iter`: as `shmem_file_write_iter()`, buffered whatever the
+/// flags (see [`open`]); the pages are charged by `write_begin`.
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the
+/// arguments and locks `Documentation/filesystems/locking.rst` lists.
+unsafe extern "C" fn write_iter(
+    iocb: *mut bindings::kiocb,
+    from: *mut bindings::iov_iter,
+) -> isize {
+    // SAFETY: The VFS passes a live kiocb of an open regular file of ours
+    // and the source iterator; the file pins its inode.
+    unsafe {
+        let file = (*iocb).ki_filp;
+        let inode = (*(*file).f_mapping).host;
+        bindings::inode_lock(inode);
+        let mut ret = bindings::generic_write_checks(iocb, from);
+        if ret > 0 {
+            let mut err = bindings::file_remove_privs(file);
+            if err == 0 {
+                err = bindings::file_update_time(file);
+            }
+            ret = if err == 0 {
+                // Advances `ki_pos` by what it wrote.
+                bindings::generic_perform_write(iocb, from)
+            } else {
+                err as isize
+            };
+        }
+        bindings::inode_unlock(inode);
+        ret
+    }
 }
 
 /// The operation tables of regular files and the address spaces of regular
@@ -577,7 +621,7 @@ impl<T: DirOps> Tables<T> {
     pub(super) const FILE_FOPS: bindings::file_operations = bindings::file_operations {
         open: Some(open),
         read_iter: Some(read_iter),
-        write_iter: Some(bindings::generic_file_write_iter),
+        write_iter: Some(write_iter),
         mmap_prepare: Some(mmap_prepare::<T>),
         fsync: Some(bindings::noop_fsync),
         // Through `read_iter` into pages of its own: holes read as zeroes

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tmpfs features that pdirfs offers the same way, checked on both in the
+ * same boot (fstests and users expect them of a memory filesystem):
+ *
+ * - open(O_DIRECT) is accepted, and I/O through it is ordinary buffered
+ *   I/O: no alignment rules, reads see writes made either way;
+ * - FALLOC_FL_PUNCH_HOLE (with KEEP_SIZE) zeroes the range, keeps the
+ *   size, frees whole pages and zeroes partial ones; without KEEP_SIZE it
+ *   is refused (EOPNOTSUPP), and other modes tmpfs lacks are refused too.
+ */
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include "pdirfs_test.h"
+#include "kselftest_harness.h"
+
+#define PAGE 4096
+
+FIXTURE(parity) {
+	char dir[64];
+};
+
+PDIRFS_AND_TMPFS_VARIANTS(parity);
+
+FIXTURE_SETUP(parity)
+{
+	snprintf(self->dir, sizeof(self->dir), "/tmp/parity-%s-XXXXXX", variant->type);
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_EQ(0, mount(variant->type, self->dir, variant->type, 0, "size=16m"));
+	ASSERT_EQ(0, chdir(self->dir));
+}
+
+FIXTURE_TEARDOWN(parity)
+{
+	chdir("/");
+	umount2(self->dir, MNT_DETACH);
+	rmdir(self->dir);
+}
+
+TEST_F(parity, o_direct_is_buffered)
+{
+	char buf[PAGE + 7], back[PAGE + 7];
+	int fd, fd2;
+
+	fd = open("d", O_RDWR | O_CREAT | O_DIRECT, 0644);
+	ASSERT_GE(fd, 0) TH_LOG("open(O_DIRECT): %s", strerror(errno));
+	memset(buf, 'o', sizeof(buf));
+	/* Unaligned offset, length and buffer: no block device rules. */
+	ASSERT_EQ((ssize_t)sizeof(buf) - 1, pwrite(fd, buf + 1, sizeof(buf) - 1, 3));
+	fd2 = open("d", O_RDONLY);
+	ASSERT_GE(fd2, 0);
+	ASSERT_EQ((ssize_t)sizeof(buf) - 1, pread(fd2, back, sizeof(back), 3));
+	EXPECT_EQ(0, memcmp(buf + 1, back, sizeof(buf) - 1));
+	close(fd2);
+	/* And the other way round: a buffered write, a direct read. */
+	fd2 = open("d", O_WRONLY);
+	ASSERT_GE(fd2, 0);
+	ASSERT_EQ(5, pwrite(fd2, "hello", 5, 1));
+	ASSERT_EQ(5, pread(fd, back, 5, 1));
+	EXPECT_EQ(0, memcmp("hello", back, 5));
+	EXPECT_EQ(O_DIRECT, fcntl(fd, F_GETFL) & O_DIRECT);
+	close(fd);
+	close(fd2);
+}
+
+static long long used_kb(void)
+{
+	struct statfs st;
+
+	if (statfs(".", &st))
+		return -1;
+	return (long long)(st.f_blocks - st.f_bfree) * st.f_bsize / 1024;
+}
+
+TEST_F(parity, punch_hole)
+{
+	static char buf[4 * PAGE], back[4 * PAGE];
+	struct stat st;
+	int fd = open("p", O_RDWR | O_CREAT, 0644);
+
+	ASSERT_GE(fd, 0);
+	memset(buf, 'x', sizeof(buf));
+	ASSERT_EQ((ssize_t)sizeof(buf), pwrite(fd, buf, sizeof(buf), 0));
+	EXPECT_EQ(16, used_kb());
+	/* Without KEEP_SIZE: refused, as on tmpfs. */
+	EXPECT_EQ(-1, fallocate(fd, FALLOC_FL_PUNCH_HOLE, 0, PAGE));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(-1, fallocate(fd, FALLOC_FL_ZERO_RANGE, 0, PAGE));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	/* From the middle of page 0 to the middle of page 3. */
+	ASSERT_EQ(0, fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 100, 3 * PAGE));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(4 * PAGE, st.st_size);
+	/* Pages 1 and 2 are freed; 0 and 3 keep their other bytes. */
+	EXPECT_EQ(8, used_kb());
+	EXPECT_EQ(16, st.st_blocks);
+	ASSERT_EQ((ssize_t)sizeof(back), pread(fd, back, sizeof(back), 0));
+	for (int i = 0; i < 4 * PAGE; i++) {
+		char want = (i >= 100 && i < 100 + 3 * PAGE) ? 0 : 'x';
+
+		if (back[i] != want) {
+			EXPECT_EQ(want, back[i]) TH_LOG("byte %d", i);
+			break;
+		}
+	}
+	/* Punching past the end changes nothing. */
+	EXPECT_EQ(0, fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 8 * PAGE, PAGE));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(4 * PAGE, st.st_size);
+	/* The hole is a hole for SEEK_HOLE too. */
+	EXPECT_EQ(PAGE, lseek(fd, 0, SEEK_HOLE));
+	EXPECT_EQ(3 * PAGE, lseek(fd, PAGE, SEEK_DATA));
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
