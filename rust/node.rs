@@ -8,7 +8,7 @@ use crate::{index::Index, super_::Pdirfs, xattr::Xattrs};
 use kernel::{
     new_spinlock,
     prelude::*,
-    sync::{aref::ARef, SpinLock},
+    sync::{aref::ARef, atomic::Atomic, SpinLock},
 };
 
 use crate::vfs::inode::INode;
@@ -33,11 +33,14 @@ pub(crate) struct Node {
     /// Extended attributes.
     #[pin]
     pub(crate) xattrs: Xattrs,
+    /// Inode flags (`chattr`: `FS_*_FL`); see `Pdirfs::FILE_FLAGS`.
+    pub(crate) flags: Atomic<u32>,
 }
 
 impl Node {
-    /// Data of a new inode; directories get an empty index keyed by `seed`.
-    pub(crate) fn new(is_dir: bool, seed: u64) -> Result<impl PinInit<Self, Error>> {
+    /// Data of a new inode with inode flags `flags`; directories get an
+    /// empty index keyed by `seed`.
+    pub(crate) fn new(is_dir: bool, seed: u64, flags: u32) -> Result<impl PinInit<Self, Error>> {
         let dir = if is_dir {
             Some(KBox::pin_init(
                 new_spinlock!(Index::new(seed), "pdirfs_dir_index"),
@@ -49,6 +52,7 @@ impl Node {
         Ok(try_pin_init!(Self {
             dir,
             xattrs <- Xattrs::new(),
+            flags: Atomic::new(flags),
         }))
     }
 

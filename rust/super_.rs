@@ -14,6 +14,7 @@ use crate::vfs::{
     sb::SuperBlock,
 };
 use kernel::{
+    bindings,
     prelude::*,
     seq_file::SeqFile,
     seq_print,
@@ -23,6 +24,17 @@ use kernel::{
         atomic::{Atomic, Full, Relaxed},
     },
 };
+
+/// The inode flags pdirfs stores (`chattr`), as tmpfs: immutable,
+/// append-only and no-atime, which the VFS enforces, and no-dump, which
+/// backup tools read.
+const FILE_FLAGS: u32 = bindings::FS_IMMUTABLE_FL
+    | bindings::FS_APPEND_FL
+    | bindings::FS_NODUMP_FL
+    | bindings::FS_NOATIME_FL;
+
+/// The flags a new inode takes from its directory.
+const INHERITED_FLAGS: u32 = bindings::FS_NODUMP_FL | bindings::FS_NOATIME_FL;
 
 /// `statfs()` `f_type` of pdirfs: "PDIR".
 pub(crate) const PDIRFS_MAGIC: u32 = 0x5044_4952;
@@ -223,14 +235,20 @@ pub(crate) fn new_inode(
     setup: impl FnOnce(&mut NewInode<Pdirfs>),
 ) -> Result<ARef<Inode>> {
     let kind = FileKind::from_mode(spec.mode).ok_or(EINVAL)?;
-    let node = Node::new(kind == FileKind::Dir, crate::vfs::mm::random_u64())?;
+    // New inodes inherit "no dump" and "no atime" from their directory, as
+    // on tmpfs (`SHMEM_FL_INHERITED`).
+    let flags = dir.map_or(0, |d| d.data().flags.load(Relaxed) & INHERITED_FLAGS);
+    let node = Node::new(kind == FileKind::Dir, crate::vfs::mm::random_u64(), flags)?;
     sb.data().take_inode()?;
-    NewInode::new(sb, dir, idmap, spec)
+    let inode = NewInode::new(sb, dir, idmap, spec)
         .and_then(|mut inode| {
             setup(&mut inode);
             inode.init(node)
         })
-        .inspect_err(|_| sb.data().give_inode())
+        .inspect_err(|_| sb.data().give_inode())?;
+    // Not visible to anyone yet.
+    inode.apply_file_flags(flags);
+    Ok(inode)
 }
 
 impl FileSystem for Pdirfs {
@@ -460,6 +478,16 @@ impl FileSystem for Pdirfs {
 
     fn xattr_list(inode: &Inode, trusted: bool, buf: Option<&mut [u8]>) -> Result<usize> {
         inode.data().xattrs.list(trusted, buf)
+    }
+
+    const FILE_FLAGS: u32 = FILE_FLAGS;
+
+    fn file_flags(inode: &Inode) -> u32 {
+        inode.data().flags.load(Relaxed)
+    }
+
+    fn set_file_flags(inode: &Inode, flags: u32) {
+        inode.data().flags.store(flags, Relaxed)
     }
 
     fn evicted(inode: &Inode) {

@@ -7,10 +7,18 @@
  *   I/O: no alignment rules, reads see writes made either way;
  * - FALLOC_FL_PUNCH_HOLE (with KEEP_SIZE) zeroes the range, keeps the
  *   size, frees whole pages and zeroes partial ones; without KEEP_SIZE it
- *   is refused (EOPNOTSUPP), and other modes tmpfs lacks are refused too.
+ *   is refused (EOPNOTSUPP), and other modes tmpfs lacks are refused too;
+ * - inode flags (chattr): immutable, append-only, no-dump and no-atime are
+ *   stored and the first two enforced on every path, new entries inherit
+ *   no-dump and no-atime from their directory, flags tmpfs lacks are
+ *   refused, and only CAP_LINUX_IMMUTABLE may set immutable or append.
  */
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
 #include "pdirfs_test.h"
 #include "kselftest_harness.h"
 
@@ -20,13 +28,16 @@ FIXTURE(parity) {
 	char dir[64];
 };
 
-PDIRFS_AND_TMPFS_VARIANTS(parity);
+PDIRFS_MODES_AND_TMPFS_VARIANTS(parity);
 
 FIXTURE_SETUP(parity)
 {
+	char opts[96];
+
 	snprintf(self->dir, sizeof(self->dir), "/tmp/parity-%s-XXXXXX", variant->type);
 	ASSERT_NE(NULL, mkdtemp(self->dir));
-	ASSERT_EQ(0, mount(variant->type, self->dir, variant->type, 0, "size=16m"));
+	snprintf(opts, sizeof(opts), "size=16m%s%s", *variant->opts ? "," : "", variant->opts);
+	ASSERT_EQ(0, mount(variant->type, self->dir, variant->type, 0, opts));
 	ASSERT_EQ(0, chdir(self->dir));
 }
 
@@ -111,6 +122,110 @@ TEST_F(parity, punch_hole)
 	EXPECT_EQ(PAGE, lseek(fd, 0, SEEK_HOLE));
 	EXPECT_EQ(3 * PAGE, lseek(fd, PAGE, SEEK_DATA));
 	close(fd);
+}
+
+static int get_flags(const char *path, int *flags)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK), r;
+
+	if (fd < 0)
+		return -1;
+	r = ioctl(fd, FS_IOC_GETFLAGS, flags);
+	close(fd);
+	return r;
+}
+
+static int set_flags(const char *path, int flags)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK), r;
+
+	if (fd < 0)
+		return -1;
+	r = ioctl(fd, FS_IOC_SETFLAGS, &flags);
+	close(fd);
+	return r;
+}
+
+#define FAILS_WITH(call) ((call) < 0 ? errno : 0)
+
+TEST_F(parity, chattr_flags)
+{
+	int flags = -1, fd;
+
+	ASSERT_EQ(0, write_file("f", "data"));
+	ASSERT_EQ(0, get_flags("f", &flags)) TH_LOG("FS_IOC_GETFLAGS: %s", strerror(errno));
+	EXPECT_EQ(0, flags);
+	/* Flags tmpfs does not have are refused, and nothing changes. */
+	EXPECT_EQ(EOPNOTSUPP, FAILS_WITH(set_flags("f", FS_SYNC_FL)));
+	ASSERT_EQ(0, set_flags("f", FS_NODUMP_FL));
+	ASSERT_EQ(0, get_flags("f", &flags));
+	EXPECT_EQ(FS_NODUMP_FL, flags);
+
+	/* Immutable: no change of data, name, attributes or xattrs. */
+	ASSERT_EQ(0, set_flags("f", FS_IMMUTABLE_FL));
+	ASSERT_EQ(0, get_flags("f", &flags));
+	EXPECT_EQ(FS_IMMUTABLE_FL, flags);
+	EXPECT_EQ(EPERM, FAILS_WITH(open("f", O_WRONLY)));
+	EXPECT_EQ(EPERM, FAILS_WITH(truncate("f", 0)));
+	EXPECT_EQ(EPERM, FAILS_WITH(unlink("f")));
+	EXPECT_EQ(EPERM, FAILS_WITH(rename("f", "g")));
+	EXPECT_EQ(EPERM, FAILS_WITH(link("f", "g")));
+	EXPECT_EQ(EPERM, FAILS_WITH(chmod("f", 0600)));
+	EXPECT_EQ(EPERM, FAILS_WITH(setxattr("f", "user.x", "v", 1, 0)));
+	ASSERT_EQ(0, set_flags("f", 0));
+	EXPECT_EQ(0, chmod("f", 0600));
+
+	/* Append-only: writes at the end only, no unlink. */
+	ASSERT_EQ(0, set_flags("f", FS_APPEND_FL));
+	EXPECT_EQ(EPERM, FAILS_WITH(open("f", O_WRONLY)));
+	fd = open("f", O_WRONLY | O_APPEND);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(4, write(fd, "more", 4));
+	close(fd);
+	EXPECT_EQ(EPERM, FAILS_WITH(unlink("f")));
+	ASSERT_EQ(0, set_flags("f", 0));
+	EXPECT_EQ(0, unlink("f"));
+
+	/* An immutable directory takes no new entries, in no mode. */
+	ASSERT_EQ(0, mkdir("d", 0755));
+	ASSERT_EQ(0, set_flags("d", FS_IMMUTABLE_FL));
+	EXPECT_EQ(EPERM, FAILS_WITH(open("d/new", O_CREAT | O_WRONLY, 0644)));
+	EXPECT_EQ(EPERM, FAILS_WITH(mkdir("d/sub", 0755)));
+	ASSERT_EQ(0, set_flags("d", 0));
+
+	/* No-dump and no-atime are inherited by new entries. */
+	ASSERT_EQ(0, set_flags("d", FS_NODUMP_FL | FS_NOATIME_FL));
+	ASSERT_EQ(0, write_file("d/child", "x"));
+	ASSERT_EQ(0, mkdir("d/sub", 0755));
+	ASSERT_EQ(0, get_flags("d/child", &flags));
+	EXPECT_EQ(FS_NODUMP_FL | FS_NOATIME_FL, flags);
+	ASSERT_EQ(0, get_flags("d/sub", &flags));
+	EXPECT_EQ(FS_NODUMP_FL | FS_NOATIME_FL, flags);
+}
+
+/* An owner without CAP_LINUX_IMMUTABLE may set no-dump but not immutable. */
+TEST_F(parity, chattr_unprivileged)
+{
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, write_file("mine", "data"));
+	ASSERT_EQ(0, chown("mine", 1000, 1000));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
+			_exit(2);
+		if (set_flags("mine", FS_NODUMP_FL))
+			_exit(3);
+		if (set_flags("mine", FS_IMMUTABLE_FL) == 0 || errno != EPERM)
+			_exit(4);
+		if (set_flags("mine", FS_APPEND_FL) == 0 || errno != EPERM)
+			_exit(5);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_HARNESS_MAIN

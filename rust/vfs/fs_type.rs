@@ -118,6 +118,23 @@ pub(crate) trait FileSystem: Sized + Send + Sync + 'static {
     /// charged and then not added.
     fn uncharge_pages(_inode: &INode<Self>, _n: u64) {}
 
+    /// The `FS_*_FL` inode flags (`chattr`) the filesystem stores, among
+    /// `FS_IMMUTABLE_FL`, `FS_APPEND_FL`, `FS_NOATIME_FL` (which the layer
+    /// applies to the inode for the VFS to enforce) and flags that are only
+    /// stored, such as `FS_NODUMP_FL`.  None by default: then
+    /// `FS_IOC_GETFLAGS`/`FS_IOC_SETFLAGS` are not offered.
+    const FILE_FLAGS: u32 = 0;
+
+    /// The inode flags of `inode` (see [`super::fileattr`]).
+    fn file_flags(_inode: &INode<Self>) -> u32 {
+        0
+    }
+
+    /// Stores new inode flags of `inode`, already checked against
+    /// [`Self::FILE_FLAGS`] and applied to the inode; the VFS holds the
+    /// inode's `i_rwsem`.
+    fn set_file_flags(_inode: &INode<Self>, _flags: u32) {}
+
     /// Called when `inode` is evicted, just before its data is dropped.
     fn evicted(inode: &INode<Self>);
 

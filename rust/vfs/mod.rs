@@ -14,6 +14,7 @@
 
 pub(crate) mod dentry;
 pub(crate) mod dirop;
+pub(crate) mod fileattr;
 pub(crate) mod fs_type;
 pub(crate) mod inode;
 pub(crate) mod mm;

@@ -341,6 +341,8 @@ impl<T: DirOps> Tables<T> {
         setattr: Some(setattr::<T>),
         getattr: Some(getattr),
         listxattr: Some(super::xattr::listxattr::<T>),
+        fileattr_get: Self::FILEATTR_GET,
+        fileattr_set: Self::FILEATTR_SET,
         ..pin_init::zeroed()
     };
 
@@ -412,7 +414,30 @@ impl<T: DirOps> Tables<T> {
         setattr: Some(setattr::<T>),
         getattr: Some(getattr),
         listxattr: Some(super::xattr::listxattr::<T>),
+        fileattr_get: Self::FILEATTR_GET,
+        fileattr_set: Self::FILEATTR_SET,
         ..pin_init::zeroed()
+    };
+
+    /// Inode flags, on regular files and directories (as tmpfs), if the
+    /// filesystem stores any.
+    const FILEATTR_GET: Option<
+        unsafe extern "C" fn(*mut bindings::dentry, *mut bindings::file_kattr) -> c_int,
+    > = if T::FILE_FLAGS != 0 {
+        Some(super::fileattr::fileattr_get::<T>)
+    } else {
+        None
+    };
+    const FILEATTR_SET: Option<
+        unsafe extern "C" fn(
+            *mut bindings::mnt_idmap,
+            *mut bindings::dentry,
+            *mut bindings::file_kattr,
+        ) -> c_int,
+    > = if T::FILE_FLAGS != 0 {
+        Some(super::fileattr::fileattr_set::<T>)
+    } else {
+        None
     };
 
     const SYMLINK_IOPS: bindings::inode_operations = bindings::inode_operations {
