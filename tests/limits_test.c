@@ -454,6 +454,42 @@ TEST_F_TIMEOUT(limits, symlink_targets, 120)
 }
 
 /*
+ * What an inode and what a further hard link cost in kernel memory, both
+ * with 200-byte names, charged to the creator's cgroup: the figure behind
+ * "what a user can pin" in Documentation/pdirfs.rst.  Reported for both
+ * filesystems; bounded so that a regression (an unaccounted or bloated
+ * object) shows.
+ */
+TEST_F_TIMEOUT(limits, cost_of_an_inode_and_a_link, 120)
+{
+	long long base, files, links;
+	char name[300];
+	int n = 2000;
+
+	base = charged(self);
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "f%0199d", i);
+		ASSERT_EQ(0, write_file(name, ""));
+	}
+	files = charged(self) - base;
+	base = charged(self);
+	for (int i = 0; i < n; i++) {
+		char target[300];
+
+		snprintf(target, sizeof(target), "f%0199d", i);
+		snprintf(name, sizeof(name), "l%0199d", i);
+		ASSERT_EQ(0, link(target, name));
+	}
+	links = charged(self) - base;
+	TH_LOG("%s: %lld bytes per inode, %lld bytes per further link (200-byte names)",
+	       variant->type, files / n, links / n);
+	EXPECT_LE(files / n, 4096);
+	EXPECT_LE(links / n, 2048);
+	/* Accounted at all: a name alone is 200 bytes. */
+	EXPECT_GE(links / n, 200);
+}
+
+/*
  * nr_inodes bounds inodes, hard links (each an entry and a name) and
  * extended attributes together, as tmpfs' inode space does.
  */
