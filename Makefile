@@ -7,6 +7,7 @@
 #   make bench   run the parallel metadata benchmark in the VM (long)
 #   make stress  the shadow-model stress, STRESS_SECONDS (600) per mode
 #   make check-debug  all tests + stress on a KASAN/kmemleak/UBSAN kernel
+#   make fstests the fstests quick group in a Debian guest (long)
 #
 # The first run installs the toolchain (scripts/setup-toolchain.sh), builds
 # the patched kernel (about 25 minutes on 2 cores) and caches it in
@@ -17,7 +18,7 @@ export PDIRFS_CACHE
 KDIR ?= $(PDIRFS_CACHE)/build
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=-19 RUST_LIB_SRC=/usr/lib/rustlib/src/rust/library
 
-.PHONY: all setup tree kernel module tests bench-bin bench objcheck model run check clippy \
+.PHONY: all setup tree kernel module tests bench-bin bench objcheck model run check clippy fstests \
 	stress stress-debug check-debug \
 	rustfmt rustfmtcheck rust-analyzer unsafe-check lint clean
 
@@ -65,6 +66,12 @@ stress-debug: tree
 # `make check` (the KASAN kernel is another ~30 minute build).
 check-debug: tree
 	@scripts/check-debug.sh
+
+# fstests (the filesystem community's suite) in the Debian guest, on pdirfs
+# in each mode and on tmpfs; FSTESTS_TESTS, FSTESTS_CONFIGS and
+# FSTESTS_TIMEOUT narrow it (scripts/fstests.sh).
+fstests: module
+	@scripts/fstests.sh
 
 # Every C file the patches change, compiled with all affected filesystems.
 objcheck: tree

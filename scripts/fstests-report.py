@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Judge an fstests run of scripts/fstests.sh from the guest's console log.
+
+Writes a per-test table (pass / fail / notrun with its reason, per
+configuration) and a summary to --report, prints the summary, and ends with
+"N passed, N failed, N skipped".  What fails the run:
+  - a test that passes on tmpfs but not on a pdirfs configuration (a
+    "notrun" there counts too: a feature tmpfs has and pdirfs lacks);
+  - a kernel splat (the patterns of scripts/vm-results.py);
+  - a guest that did not finish.
+A test that fails on tmpfs as well is reported, not judged.
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import importlib.util  # noqa: E402
+
+spec = importlib.util.spec_from_file_location(
+    "vm_results", os.path.join(os.path.dirname(os.path.abspath(__file__)), "vm-results.py"))
+vm_results = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(vm_results)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--qemu-rc", type=int, default=0)
+    ap.add_argument("--configs", required=True)
+    ap.add_argument("--tests", required=True)
+    ap.add_argument("--exclude")
+    ap.add_argument("--report", required=True)
+    ap.add_argument("log")
+    a = ap.parse_args()
+
+    configs = [l.split()[0] for l in open(a.configs) if l.strip()]
+    tests = [l.strip() for l in open(a.tests) if l.strip()]
+    excluded = {}
+    if a.exclude and os.path.exists(a.exclude):
+        for l in open(a.exclude):
+            name, _, why = l.partition("#")
+            if name.strip():
+                excluded[name.strip()] = why.strip()
+    lines = [l.rstrip("\r\n") for l in open(a.log, "rb").read().decode("utf-8", "replace").split("\n")]
+    res = {}
+    for l in lines:
+        if l.startswith("PDIRFS-FSTESTS-RESULT "):
+            parts = l.split(" ", 5)
+            cfg, test, status, secs = parts[1:5]
+            res[(cfg, test)] = (status, int(secs), parts[5] if len(parts) > 5 else "")
+    finished = "PDIRFS-FSTESTS-DONE" in lines and "PDIRFS-VM: end" in lines
+    splats = vm_results.splat_lines(lines)
+
+    pdirfs_cfgs = [c for c in configs if c.startswith("pdirfs")]
+    gaps = []
+    counts = {c: {"pass": 0, "fail": 0, "notrun": 0, "missing": 0} for c in configs}
+    rows = []
+    for t in tests:
+        row = []
+        for c in configs:
+            r = res.get((c, t))
+            counts[c][r[0] if r else "missing"] += 1
+            row.append(r)
+        rows.append((t, row))
+        tm = res.get(("tmpfs", t))
+        if tm and tm[0] == "pass":
+            for c in pdirfs_cfgs:
+                r = res.get((c, t))
+                if not r or r[0] != "pass":
+                    gaps.append((t, c, r))
+
+    def cell(r):
+        if not r:
+            return "-"
+        status, secs, why = r
+        return f"{status} ({secs}s)" + (f": {why}" if why and status != "pass" else "")
+
+    with open(a.report, "w") as f:
+        f.write("| test | " + " | ".join(configs) + " |\n")
+        f.write("| --- |" + " --- |" * len(configs) + "\n")
+        for t, row in rows:
+            f.write(f"| {t} | " + " | ".join(cell(r).replace("|", "/") for r in row) + " |\n")
+        for t, why in sorted(excluded.items()):
+            f.write(f"| {t} | excluded: {why} |" + " |" * (len(configs) - 1) + "\n")
+        f.write("\n| configuration | pass | fail | notrun |\n| --- | --: | --: | --: |\n")
+        for c in configs:
+            k = counts[c]
+            f.write(f"| {c} | {k['pass']} | {k['fail']} | {k['notrun']} |\n")
+
+    print(open(a.report).read().split("\n\n")[-1])
+    passed = failed = 0
+    for t, c, r in gaps:
+        print(f"FAILED: {t} passes on tmpfs, not on {c}: {cell(r)}")
+        failed += 1
+    if splats:
+        print("kernel log problems:")
+        for l in splats[:40]:
+            print("  " + l)
+    checks = [
+        (not splats, "kernel log clean"),
+        (finished and a.qemu_rc == 0, f"guest finished (qemu rc={a.qemu_rc})"),
+    ]
+    for ok, name in checks:
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            print(f"FAILED: {name}")
+    parity = sum(1 for t in tests if res.get(("tmpfs", t), ("",))[0] == "pass") * len(pdirfs_cfgs)
+    passed += parity - len(gaps)
+    skipped = sum(counts[c]["notrun"] for c in pdirfs_cfgs) - sum(1 for g in gaps if g[2] and g[2][0] == "notrun")
+    print(f"report: {a.report}")
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

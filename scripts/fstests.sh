@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make fstests: the filesystem community's suite on pdirfs in each mode and
+# on tmpfs, in one boot of the Debian guest (scripts/fstests-guest.sh) with
+# the project's kernel and module.
+#
+#   FSTESTS_TESTS   tests to run (default: the generic tests of the quick
+#                   group, less tests/fstests/exclude)
+#   FSTESTS_CONFIGS which configurations (default: all four, below)
+#   FSTESTS_TIMEOUT seconds per test (default 600; TCG is slow)
+#
+# Prints progress as it goes, then a per-test table and a summary
+# ($PDIRFS_CACHE/fstests/report.md); fails on any test that passes on tmpfs
+# but not on a pdirfs configuration, and on any kernel splat.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+out=$PDIRFS_CACHE/fstests
+img=$("$PDIRFS_ROOT/scripts/fstests-guest.sh")
+kernel=$KBUILD_OUT/arch/x86/boot/bzImage
+module=${PDIRFS_MODULE:-$PDIRFS_ROOT/rust/pdirfs.ko}
+[ -f "$module" ] || die "no module at $module: run 'make module'"
+
+ALL_CONFIGS=(
+	"pdirfs_sync pdirfs size=1G,nr_inodes=1m,dirops=shared,completion=sync"
+	"pdirfs_async pdirfs size=1G,nr_inodes=1m,dirops=shared,completion=async"
+	"pdirfs_exclusive pdirfs size=1G,nr_inodes=1m,dirops=exclusive"
+	"tmpfs tmpfs size=1G,nr_inodes=1m"
+)
+job=$out/job
+rm -rf "$job"
+mkdir -p "$job"
+for c in "${ALL_CONFIGS[@]}"; do
+	name=${c%% *}
+	[ -z "${FSTESTS_CONFIGS:-}" ] || [[ " $FSTESTS_CONFIGS " == *" $name "* ]] || continue
+	echo "$c" >> "$job/configs"
+done
+[ -s "$job/configs" ] || die "FSTESTS_CONFIGS=$FSTESTS_CONFIGS names no configuration"
+
+exclude=$PDIRFS_ROOT/tests/fstests/exclude
+if [ -n "${FSTESTS_TESTS:-}" ]; then
+	tr ' ' '\n' <<< "$FSTESTS_TESTS" | grep . > "$job/tests"
+else
+	# The quick group, from the tests' own _begin_fstest lines.
+	src=$(mktemp -d)
+	tarball=$(ls "$PDIRFS_ROOT"/../shared/third_party/xfstests-dev-*.tar.gz 2>/dev/null | tail -1 || true)
+	if [ -n "${FSTESTS_SRC:-}" ]; then
+		cp -a "$FSTESTS_SRC/tests" "$src/"
+	else
+		tar -C "$src" --strip-components=1 -xzf "$tarball" xfstests-dev/tests
+	fi
+	grep -lE '^_begin_fstest .*\bquick\b' "$src"/tests/generic/[0-9]* |
+		sed 's|.*/tests/||' | sort > "$job/tests"
+	rm -rf "$src"
+fi
+if [ -f "$exclude" ]; then
+	grep -v -x -F -f <(sed 's/#.*//; s/[[:space:]]*$//' "$exclude" | grep .) "$job/tests" > "$job/tests.run" || true
+	mv "$job/tests.run" "$job/tests"
+fi
+ntests=$(wc -l < "$job/tests")
+nconfigs=$(wc -l < "$job/configs")
+per_test=${FSTESTS_TIMEOUT:-600}
+echo "$per_test" > "$job/per_test_timeout"
+cp "$module" "$job/pdirfs.ko"
+cp "$PDIRFS_ROOT/tests/fstests/job.sh" "$job/job.sh"
+mkfs.ext4 -q -F -d "$job" "$out/job.img" 64M >/dev/null
+
+timeout_s=$(( ntests * nconfigs * per_test + 600 ))
+say "$ntests tests x $nconfigs configurations; at most ${per_test}s each"
+log=$out/console.log
+start=$(date +%s)
+set +e
+timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 -machine pc -smp 2 -m 4G \
+	-display none -monitor none -serial stdio -no-reboot \
+	-accel tcg,thread=multi -cpu max -kernel "$kernel" \
+	-append "console=ttyS0 loglevel=4 panic=-1 root=/dev/vda rw rootfstype=ext4 init=/pdirfs-init" \
+	-drive "file=$img,if=virtio,format=raw,snapshot=on" \
+	-drive "file=$out/job.img,if=virtio,format=raw,readonly=on" </dev/null 2>&1 | tee "$log" |
+	grep --line-buffered -E '^PDIRFS-FSTESTS-(PROGRESS|ERROR)|\] (BUG|WARNING|Oops|Kernel panic)' |
+	sed -u 's/^PDIRFS-FSTESTS-PROGRESS /== /'
+rc=${PIPESTATUS[0]}
+set -e
+say "guest exited (rc=$rc) after $(( $(date +%s) - start )) s; console log: $log"
+python3 "$PDIRFS_ROOT/scripts/fstests-report.py" --qemu-rc "$rc" --exclude "$exclude" \
+	--configs "$job/configs" --tests "$job/tests" --report "$out/report.md" "$log"
