@@ -31,6 +31,7 @@ def main():
     ap.add_argument("--tests", required=True)
     ap.add_argument("--exclude")
     ap.add_argument("--report", required=True)
+    ap.add_argument("--tap", help="also write the verdicts as TAP (make check counts them)")
     ap.add_argument("log")
     a = ap.parse_args()
 
@@ -107,6 +108,25 @@ def main():
         else:
             failed += 1
             print(f"FAILED: {name}")
+    if a.tap:
+        tap = []
+        for t in tests:
+            tm = res.get(("tmpfs", t))
+            for c in pdirfs_cfgs:
+                r = res.get((c, t))
+                desc = f"fstests {t} on {c}: {cell(r)}; tmpfs: {cell(tm)}"
+                if tm and tm[0] == "pass":
+                    tap.append(("ok" if r and r[0] == "pass" else "not ok", desc))
+                elif r and r[0] == "fail" and tm and tm[0] == "fail":
+                    tap.append(("ok", desc + " # SKIP fails on tmpfs too"))
+                else:
+                    tap.append(("ok", desc + " # SKIP not run on tmpfs"))
+        for ok, name in checks:
+            tap.append(("ok" if ok else "not ok", "fstests: " + name))
+        with open(a.tap, "w") as f:
+            for i, (ok, desc) in enumerate(tap, 1):
+                f.write(f"{ok} {i} - {desc}\n")
+            f.write(f"1..{len(tap)}\n")
     parity = sum(1 for t in tests if res.get(("tmpfs", t), ("",))[0] == "pass") * len(pdirfs_cfgs)
     passed += parity - len(gaps)
     skipped = sum(counts[c]["notrun"] for c in pdirfs_cfgs) - sum(1 for g in gaps if g[2] and g[2][0] == "notrun")

@@ -10,6 +10,7 @@
 #   FSTESTS_CONFIGS which configurations (default: all four, below)
 #   FSTESTS_TIMEOUT seconds per test (default 600; TCG is slow)
 #
+# Arguments go to scripts/fstests-report.py (make check: --tap FILE).
 # Prints progress as it goes, then a per-test table and a summary
 # ($PDIRFS_CACHE/fstests/report.md); fails on any test that passes on tmpfs
 # but not on a pdirfs configuration, and on any kernel splat.
@@ -83,4 +84,4 @@ rc=${PIPESTATUS[0]}
 set -e
 say "guest exited (rc=$rc) after $(( $(date +%s) - start )) s; console log: $log"
 python3 "$PDIRFS_ROOT/scripts/fstests-report.py" --qemu-rc "$rc" --exclude "$exclude" \
-	--configs "$job/configs" --tests "$job/tests" --report "$out/report.md" "$log"
+	--configs "$job/configs" --tests "$job/tests" --report "$out/report.md" "$@" "$log"
