@@ -91,7 +91,7 @@ model: setup
 # The fstests subset of make check: the rename and readdir tests that
 # guard pdirfs' own directory code (RENAME_WHITEOUT, rename while readdir)
 # and the tmpfs features fstests found missing (chattr, SEEK_DATA/HOLE),
-# on every configuration; about 11 minutes in the guest.  Its TAP is
+# on every configuration; about 8 minutes in the guest.  Its TAP is
 # counted with the VM's results; a guest that could not be built or run
 # shows there as a failure.
 FSTESTS_CHECK_TESTS = generic/078 generic/079 generic/285 generic/736
