@@ -57,7 +57,10 @@ fi
 
 if ! command -v mmdebstrap >/dev/null; then
 	say "installing mmdebstrap"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap >&2 || {
+		apt-get update -qq >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap >&2
+	}
 fi
 
 root=$out/root-$key
