@@ -53,7 +53,6 @@ EOC
 			reason=$(grep -m1 -E -- '- output mismatch|\[failed|_check_.*inconsistent|dmesg' <<< "$out" |
 				sed "s|^$t *||" | cut -c1-120)
 			echo "$out" | sed "s/^/# $cfg $t: /" | head -40
-			[ -f "$RESULT_BASE/$t.out.bad" ] || true
 			diff=$(ls /tmp/results/"$cfg"/"$t".out.bad 2>/dev/null)
 			[ -n "$diff" ] && diff -u "tests/$t.out" "$diff" | head -30 | sed "s/^/# $cfg $t diff: /"
 		fi
