@@ -89,6 +89,11 @@ chroot "$root" sh -c 'cd /opt/xfstests-dev && make -j'"$(nproc)" > "$out/build.l
 umount "$root/proc"
 trap - EXIT
 
+# The users fstests' README asks for: tests of ownership, quotas and
+# permissions run as them, and are not run without them.
+chroot "$root" sh -c 'useradd -m fsgqa && useradd -m fsgqa2 && useradd 123456-fsgqa' ||
+	die "cannot add the fstests users"
+
 install -m 755 "$init" "$root/pdirfs-init"
 mkdir -p "$root/mnt/test" "$root/mnt/scratch" "$root/job"
 echo fstests > "$root/etc/hostname"

@@ -32,6 +32,9 @@ def main():
     ap.add_argument("--exclude")
     ap.add_argument("--report", required=True)
     ap.add_argument("--tap", help="also write the verdicts as TAP (make check counts them)")
+    ap.add_argument("--results", help="lines '<configuration> <file>': the results of earlier "
+                    "runs (FSTESTS_RESUME); this run's results and kernel log problems are added "
+                    "to each configuration's file, and all of it is judged")
     ap.add_argument("log")
     a = ap.parse_args()
 
@@ -44,14 +47,29 @@ def main():
             if name.strip():
                 excluded[name.strip()] = why.strip()
     lines = [l.rstrip("\r\n") for l in open(a.log, "rb").read().decode("utf-8", "replace").split("\n")]
-    res = {}
-    for l in lines:
-        if l.startswith("PDIRFS-FSTESTS-RESULT "):
-            parts = l.split(" ", 5)
-            cfg, test, status, secs = parts[1:5]
-            res[(cfg, test)] = (status, int(secs), parts[5] if len(parts) > 5 else "")
     finished = "PDIRFS-FSTESTS-DONE" in lines and "PDIRFS-VM: end" in lines
     splats = vm_results.splat_lines(lines)
+    results = [l for l in lines if l.startswith("PDIRFS-FSTESTS-RESULT ")]
+    if a.results:
+        files = dict(l.split() for l in open(a.results) if l.strip())
+        accumulated = []
+        for cfg, path in files.items():
+            with open(path, "a") as f:
+                for l in results:
+                    if l.split(" ")[1] == cfg:
+                        f.write(l + "\n")
+                # A splat is charged to every configuration of the boot.
+                for l in splats:
+                    f.write("PDIRFS-FSTESTS-SPLAT " + l + "\n")
+            accumulated += [l.rstrip("\n") for l in open(path, errors="replace")]
+        results = [l for l in accumulated if l.startswith("PDIRFS-FSTESTS-RESULT ")]
+        splats = sorted({l.split(" ", 1)[1] for l in accumulated
+                         if l.startswith("PDIRFS-FSTESTS-SPLAT ")})
+    res = {}
+    for l in results:
+        parts = l.split(" ", 5)
+        cfg, test, status, secs = parts[1:5]
+        res[(cfg, test)] = (status, int(secs), parts[5] if len(parts) > 5 else "")
 
     pdirfs_cfgs = [c for c in configs if c.startswith("pdirfs")]
     gaps = []
@@ -84,10 +102,13 @@ def main():
             f.write(f"| {t} | " + " | ".join(cell(r).replace("|", "/") for r in row) + " |\n")
         for t, why in sorted(excluded.items()):
             f.write(f"| {t} | excluded: {why} |" + " |" * (len(configs) - 1) + "\n")
-        f.write("\n| configuration | pass | fail | notrun |\n| --- | --: | --: | --: |\n")
+        f.write("\n| configuration | pass | fail | notrun | no result | time |\n"
+                "| --- | --: | --: | --: | --: | --: |\n")
         for c in configs:
             k = counts[c]
-            f.write(f"| {c} | {k['pass']} | {k['fail']} | {k['notrun']} |\n")
+            secs = sum(r[1] for (cc, _), r in res.items() if cc == c)
+            f.write(f"| {c} | {k['pass']} | {k['fail']} | {k['notrun']} | {k['missing']} "
+                    f"| {secs // 3600}h{secs % 3600 // 60:02d}m |\n")
 
     print(open(a.report).read().split("\n\n")[-1])
     passed = failed = 0

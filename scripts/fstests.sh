@@ -9,6 +9,10 @@
 #                   group, less tests/fstests/exclude)
 #   FSTESTS_CONFIGS which configurations (default: all four, below)
 #   FSTESTS_TIMEOUT seconds per test (default 600; TCG is slow)
+#   FSTESTS_RESUME  1: keep the results of earlier runs with the same
+#                   kernel, module, guest and job, and run only what is
+#                   missing (the whole quick group takes many hours under
+#                   TCG: stop it any time and resume it later)
 #
 # Arguments go to scripts/fstests-report.py (make check: --tap FILE).
 # Prints progress as it goes, then a per-test table and a summary
@@ -59,16 +63,38 @@ if [ -f "$exclude" ]; then
 	grep -v -x -F -f <(sed 's/#.*//; s/[[:space:]]*$//' "$exclude" | grep .) "$job/tests" > "$job/tests.run" || true
 	mv "$job/tests.run" "$job/tests"
 fi
-ntests=$(wc -l < "$job/tests")
-nconfigs=$(wc -l < "$job/configs")
 per_test=${FSTESTS_TIMEOUT:-600}
 echo "$per_test" > "$job/per_test_timeout"
 cp "$module" "$job/pdirfs.ko"
 cp "$PDIRFS_ROOT/tests/fstests/job.sh" "$job/job.sh"
+
+# Results accumulate per configuration, under a key of what produced them
+# (kernel, guest, job, the configuration, the timeout, and for pdirfs the
+# module): a resumed run skips what is there.  tmpfs results do not depend
+# on the module, so they survive changes to pdirfs.
+base_key=$(cat "$kernel" "$PDIRFS_ROOT/tests/fstests/job.sh" "$job/per_test_timeout" \
+	<(basename "$img") | sha256sum | cut -c1-16)
+module_key=$(sha256sum < "$module" | cut -c1-16)
+total=0
+: > "$job/results"
+while read -r cfg type opts; do
+	key=$(echo "$base_key $cfg $type $opts $([ "$type" = tmpfs ] || echo "$module_key")" |
+		sha256sum | cut -c1-16)
+	results=$out/results-$cfg-$key.log
+	[ "${FSTESTS_RESUME:-0}" = 1 ] || : > "$results"
+	touch "$results"
+	echo "$cfg $results" >> "$job/results"
+	grep -v -x -F -f <(awk '$1 == "PDIRFS-FSTESTS-RESULT" { print $3 }' "$results") \
+		"$job/tests" > "$job/tests.$cfg" || true
+	total=$(( total + $(wc -l < "$job/tests.$cfg") ))
+done < "$job/configs"
+echo "$total" > "$job/total"
+ntests=$(wc -l < "$job/tests")
+nconfigs=$(wc -l < "$job/configs")
 mkfs.ext4 -q -F -d "$job" "$out/job.img" 64M >/dev/null
 
-timeout_s=$(( ntests * nconfigs * per_test + 600 ))
-say "$ntests tests x $nconfigs configurations; at most ${per_test}s each"
+timeout_s=$(( total * per_test + 600 ))
+say "$ntests tests x $nconfigs configurations: $total to run ($(( ntests * nconfigs - total )) done before); at most ${per_test}s each"
 log=$out/console.log
 start=$(date +%s)
 set +e
@@ -84,4 +110,5 @@ rc=${PIPESTATUS[0]}
 set -e
 say "guest exited (rc=$rc) after $(( $(date +%s) - start )) s; console log: $log"
 python3 "$PDIRFS_ROOT/scripts/fstests-report.py" --qemu-rc "$rc" --exclude "$exclude" \
-	--configs "$job/configs" --tests "$job/tests" --report "$out/report.md" "$@" "$log"
+	--configs "$job/configs" --tests "$job/tests" --results "$job/results" \
+	--report "$out/report.md" "$@" "$log"
