@@ -96,7 +96,7 @@ fn make_inode(ctx: &OpCtx<'_>, dir: &Inode, mode: u16, rdev: u32) -> Result<ARef
     new_inode(
         dir.super_block(),
         Some(dir),
-        Some(ctx.idmap),
+        Some(ctx),
         InodeSpec { mode, rdev },
         |_| {},
     )
@@ -158,6 +158,8 @@ impl DirOps for Pdirfs {
     fn mkdir(ctx: &OpCtx<'_>, dir: &Inode, dentry: &DEntry<Self>, mode: u16) -> Result {
         let inode = make_inode(ctx, dir, mode, 0)?;
         inode.set_size(2 * BOGO_DIRENT_SIZE);
+        // Not visible yet: no one else can hold its index lock.
+        index(&inode)?.lock().set_parent(dir.into());
         add_new(dir, dentry, inode)
     }
 
@@ -303,8 +305,13 @@ impl DirOps for Pdirfs {
             t.touch_ctime();
         }
         moved.touch_ctime();
+        let former_parent = if moved_is_dir && !same_dir {
+            moved_to(moved, new_dir)
+        } else {
+            None
+        };
         // Any replaced entry's reference goes with no lock held.
-        drop(replaced);
+        drop((replaced, former_parent));
         Ok(())
     }
 
@@ -389,9 +396,25 @@ fn exchange(
     let rb = swap_entry(new_dir, new.name(), a.clone(), b_dir)?;
     a.touch_ctime();
     b.touch_ctime();
+    let same_dir = old_dir.ino() == new_dir.ino();
+    let pa = (a_dir && !same_dir)
+        .then(|| moved_to(&a, new_dir))
+        .flatten();
+    let pb = (b_dir && !same_dir)
+        .then(|| moved_to(&b, old_dir))
+        .flatten();
     // The replaced references go with no lock held.
-    drop((ra, rb));
+    drop((ra, rb, pa, pb));
     Ok(())
+}
+
+/// Records that directory `moved` is now in `dir`; returns the former
+/// parent's reference, to be dropped with no lock held.  Its own index
+/// lock, alone: the rename has released the others.  Until this runs a
+/// file handle may still find the former parent; the VFS then sees the name
+/// gone and gives `ESTALE` (`reconnect_one()`).
+fn moved_to(moved: &Inode, dir: &Inode) -> Option<ARef<Inode>> {
+    index(moved).ok()?.lock().set_parent(dir.into())
 }
 
 /// Makes `name` in `dir`, which referred to a directory if `was_dir`, refer

@@ -71,6 +71,9 @@ pub(crate) struct Index<I> {
     next_pos: u64,
     len: usize,
     seed: u64,
+    /// The directory that holds this one (none for the root), for file
+    /// handles of directories (`get_parent`).
+    parent: Option<I>,
 }
 
 impl<I> Index<I> {
@@ -83,7 +86,19 @@ impl<I> Index<I> {
             next_pos: FIRST_POS,
             len: 0,
             seed,
+            parent: None,
         }
+    }
+
+    /// The directory that holds this one.
+    pub(crate) fn parent(&self) -> Option<&I> {
+        self.parent.as_ref()
+    }
+
+    /// Records the directory that now holds this one; returns the former,
+    /// for the caller to drop after unlocking.
+    pub(crate) fn set_parent(&mut self, parent: I) -> Option<I> {
+        self.parent.replace(parent)
     }
 
     /// Number of entries.

@@ -230,7 +230,7 @@ fn ispace_of(max_inodes: Option<u64>) -> Option<u64> {
 pub(crate) fn new_inode(
     sb: &SuperBlock<Pdirfs>,
     dir: Option<&Inode>,
-    idmap: Option<&crate::vfs::dentry::IdMap>,
+    ctx: Option<&crate::vfs::ops::OpCtx<'_>>,
     spec: InodeSpec,
     setup: impl FnOnce(&mut NewInode<Pdirfs>),
 ) -> Result<ARef<Inode>> {
@@ -240,7 +240,7 @@ pub(crate) fn new_inode(
     let flags = dir.map_or(0, |d| d.data().flags.load(Relaxed) & INHERITED_FLAGS);
     let node = Node::new(kind == FileKind::Dir, crate::vfs::mm::random_u64(), flags)?;
     sb.data().take_inode()?;
-    let inode = NewInode::new(sb, dir, idmap, spec)
+    let inode = NewInode::new(sb, dir, ctx, spec)
         .and_then(|mut inode| {
             setup(&mut inode);
             inode.init(node)
@@ -259,6 +259,8 @@ impl FileSystem for Pdirfs {
     type Options = Options;
     type Data = Instance;
     type InodeData = Node;
+    const POSIX_ACL: bool = true;
+    const FILE_HANDLES: bool = true;
 
     fn init_options(sb: Option<&SuperBlock<Self>>) -> Result<Options> {
         Ok(match sb {
@@ -488,6 +490,18 @@ impl FileSystem for Pdirfs {
 
     fn set_file_flags(inode: &Inode, flags: u32) {
         inode.data().flags.store(flags, Relaxed)
+    }
+
+    fn charge_acl(sb: &SuperBlock<Self>, bytes: u64) -> Result {
+        sb.data().take_space(bytes)
+    }
+
+    fn uncharge_acl(sb: &SuperBlock<Self>, bytes: u64) {
+        sb.data().give_space(bytes)
+    }
+
+    fn parent_dir(dir: &Inode) -> Option<ARef<Inode>> {
+        dir.data().index().ok()?.lock().parent().cloned()
     }
 
     fn evicted(inode: &Inode) {

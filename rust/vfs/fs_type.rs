@@ -135,6 +135,32 @@ pub(crate) trait FileSystem: Sized + Send + Sync + 'static {
     /// inode's `i_rwsem`.
     fn set_file_flags(_inode: &INode<Self>, _flags: u32) {}
 
+    /// POSIX ACLs, kept in the inodes' ACL cache as on tmpfs (see
+    /// [`super::acl`]): the superblock gets `SB_POSIXACL`, so the umask and
+    /// default ACLs are applied by the layer, and `setfacl` works on all
+    /// but symbolic links.  Off by default.
+    const POSIX_ACL: bool = false;
+
+    /// Charges `bytes` of ACLs (see [`super::acl`]) in `sb`; `Err(ENOSPC)`
+    /// refuses them.
+    fn charge_acl(_sb: &SuperBlock<Self>, _bytes: u64) -> Result {
+        Ok(())
+    }
+
+    /// Gives back what [`Self::charge_acl`] took.
+    fn uncharge_acl(_sb: &SuperBlock<Self>, _bytes: u64) {}
+
+    /// File handles (`name_to_handle_at(2)`, `open_by_handle_at(2)`, NFS
+    /// export; see [`super::export`]).  Off by default; a filesystem that
+    /// turns them on answers [`Self::parent_dir`].
+    const FILE_HANDLES: bool = false;
+
+    /// The directory that holds directory `dir` (for reconnecting a file
+    /// handle of a directory to the root), or `None` if there is none.
+    fn parent_dir(_dir: &INode<Self>) -> Option<ARef<INode<Self>>> {
+        None
+    }
+
     /// Called when `inode` is evicted, just before its data is dropped.
     fn evicted(inode: &INode<Self>);
 
@@ -192,6 +218,7 @@ unsafe impl<T: DirOps> Send for Registration<T> {}
 impl<T: DirOps> Registration<T> {
     /// Registers filesystem type `T`.
     pub(crate) fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        super::export::init();
         try_pin_init!(Self {
             queue: DiropQueue::new()?,
             fs <- Opaque::try_ffi_init(|fs: *mut bindings::file_system_type| {
@@ -366,6 +393,12 @@ impl<T: DirOps> Registration<T> {
                 (*sb).s_blocksize = kernel::page::PAGE_SIZE;
                 (*sb).s_blocksize_bits = kernel::page::PAGE_SHIFT as u8;
                 (*sb).s_time_gran = 1;
+                if T::POSIX_ACL {
+                    (*sb).s_flags |= super::acl::SB_POSIXACL;
+                }
+                if T::FILE_HANDLES {
+                    (*sb).s_export_op = &super::export::Export::<T>::OPS;
+                }
                 (*sb).s_op = &SuperBlock::<T>::SUPER_OPS;
                 (*sb).s_xattr = super::xattr::Handlers::<T>::TABLE.0.as_ptr();
                 (*sb).s_fs_info = KBox::into_raw(data).cast();

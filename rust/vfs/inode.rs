@@ -239,7 +239,7 @@ impl<T: super::ops::DirOps> NewInode<T> {
     pub(crate) fn new(
         sb: &SuperBlock<T>,
         dir: Option<&INode<T>>,
-        idmap: Option<&super::dentry::IdMap>,
+        ctx: Option<&super::ops::OpCtx<'_>>,
         spec: InodeSpec,
     ) -> Result<Self> {
         let kind = FileKind::from_mode(spec.mode).ok_or(EINVAL)?;
@@ -250,7 +250,11 @@ impl<T: super::ops::DirOps> NewInode<T> {
         // live; the operation tables are statics.
         unsafe {
             (*raw).i_ino = bindings::get_next_ino().into();
-            let idmap = idmap.map_or(&raw mut bindings::nop_mnt_idmap, |m| m.as_raw());
+            // A file handle names the inode by number and generation: a
+            // handle of a removed file must not find a later file that
+            // reuses the number (see `export`).
+            (*raw).i_generation = bindings::get_random_u32();
+            let idmap = ctx.map_or(&raw mut bindings::nop_mnt_idmap, |c| c.idmap.as_raw());
             bindings::inode_init_owner(
                 idmap,
                 raw,
@@ -259,12 +263,22 @@ impl<T: super::ops::DirOps> NewInode<T> {
             );
             bindings::simple_inode_init_ts(raw);
             super::ops::set_ops::<T>(raw, kind, spec.rdev);
+            // No ACLs (the cache holds every ACL there is: see `acl`),
+            // until the caller's are applied below.
+            (*raw).i_acl = core::ptr::null_mut();
+            (*raw).i_default_acl = core::ptr::null_mut();
         }
         // INVARIANT: new_inode() returned a referenced inode, i_private null.
-        Ok(Self {
+        let new = Self {
             inode,
             _p: PhantomData,
-        })
+        };
+        if let Some(m) = ctx.and_then(|c| c.new_mode) {
+            // SAFETY: The inode is new, of a superblock of type `T`, and not
+            // visible to anyone.  On failure `new` is dropped (evicted).
+            unsafe { m.apply::<T>(raw)? };
+        }
+        Ok(new)
     }
 
     /// Sets permission bits and ownership explicitly (for the root).

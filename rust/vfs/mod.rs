@@ -12,8 +12,10 @@
 //! - [`param`] builds mount parameter tables for `fs_parse()`;
 //! - [`sb`] wraps superblocks, [`inode`] inodes, [`mm`] memory facts.
 
+pub(crate) mod acl;
 pub(crate) mod dentry;
 pub(crate) mod dirop;
+pub(crate) mod export;
 pub(crate) mod fileattr;
 pub(crate) mod fs_type;
 pub(crate) mod inode;

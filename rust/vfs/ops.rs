@@ -6,6 +6,7 @@
 //! C reference: `Documentation/filesystems/vfs.rst`, `locking.rst`.
 
 use super::{
+    acl::NewMode,
     dentry::{DEntry, IdMap},
     dirop::{run_async, DiropMode},
     fs_type::FileSystem,
@@ -24,6 +25,9 @@ use kernel::{
 pub(crate) struct OpCtx<'a> {
     /// The mount's idmapping.
     pub(crate) idmap: &'a IdMap,
+    /// For an operation that creates an inode: its mode and ACLs, computed
+    /// in the caller's task (see [`NewMode`]).
+    pub(crate) new_mode: Option<&'a NewMode>,
 }
 
 /// Collects directory entries for `getdents()`.
@@ -341,6 +345,7 @@ impl<T: DirOps> Tables<T> {
         setattr: Some(setattr::<T>),
         getattr: Some(getattr),
         listxattr: Some(super::xattr::listxattr::<T>),
+        set_acl: Self::SET_ACL,
         fileattr_get: Self::FILEATTR_GET,
         fileattr_set: Self::FILEATTR_SET,
         ..pin_init::zeroed()
@@ -414,9 +419,25 @@ impl<T: DirOps> Tables<T> {
         setattr: Some(setattr::<T>),
         getattr: Some(getattr),
         listxattr: Some(super::xattr::listxattr::<T>),
+        set_acl: Self::SET_ACL,
         fileattr_get: Self::FILEATTR_GET,
         fileattr_set: Self::FILEATTR_SET,
         ..pin_init::zeroed()
+    };
+
+    /// POSIX ACLs, on all but symlinks (as tmpfs), if the filesystem has
+    /// them.
+    const SET_ACL: Option<
+        unsafe extern "C" fn(
+            *mut bindings::mnt_idmap,
+            *mut bindings::dentry,
+            *mut bindings::posix_acl,
+            c_int,
+        ) -> c_int,
+    > = if T::POSIX_ACL {
+        Some(super::acl::set_acl::<T>)
+    } else {
+        None
     };
 
     /// Inode flags, on regular files and directories (as tmpfs), if the
@@ -452,6 +473,7 @@ impl<T: DirOps> Tables<T> {
         setattr: Some(setattr::<T>),
         getattr: Some(getattr),
         listxattr: Some(super::xattr::listxattr::<T>),
+        set_acl: Self::SET_ACL,
         ..pin_init::zeroed()
     };
 }
@@ -495,12 +517,16 @@ unsafe extern "C" fn lookup<T: DirOps>(
 
 macro_rules! dir_op_args {
     ($idmap:expr, $dir:expr, $dentry:expr) => {
+        dir_op_args!($idmap, $dir, $dentry, None)
+    };
+    ($idmap:expr, $dir:expr, $dentry:expr, $new_mode:expr) => {
         // SAFETY: The VFS passes its idmap, a live directory of ours (locked)
         // and a dentry excluded from other operations on its name.
         unsafe {
             (
                 OpCtx {
                     idmap: IdMap::from_raw($idmap),
+                    new_mode: $new_mode,
                 },
                 INode::<T>::from_raw($dir),
                 DEntry::<T>::from_raw($dentry),
@@ -515,14 +541,14 @@ macro_rules! dir_op_args {
 ///
 /// Only called by the VFS through the operation tables, with the
 /// arguments and locks `Documentation/filesystems/locking.rst` lists.
-unsafe extern "C" fn create<T: DirOps>(
+unsafe fn create<T: DirOps>(
     idmap: *mut bindings::mnt_idmap,
     dir: *mut bindings::inode,
     dentry: *mut bindings::dentry,
-    mode: bindings::umode_t,
+    mode: NewMode,
 ) -> c_int {
-    let (ctx, dir, d) = dir_op_args!(idmap, dir, dentry);
-    from_result(|| T::create(&ctx, dir, d, mode | bindings::S_IFREG as u16, 0).map(|()| 0))
+    let (ctx, dir, d) = dir_op_args!(idmap, dir, dentry, Some(&mode));
+    from_result(|| T::create(&ctx, dir, d, mode.mode()?, 0).map(|()| 0))
 }
 
 /// `mknod` of the C operation table.
@@ -531,15 +557,15 @@ unsafe extern "C" fn create<T: DirOps>(
 ///
 /// Only called by the VFS through the operation tables, with the
 /// arguments and locks `Documentation/filesystems/locking.rst` lists.
-unsafe extern "C" fn mknod<T: DirOps>(
+unsafe fn mknod<T: DirOps>(
     idmap: *mut bindings::mnt_idmap,
     dir: *mut bindings::inode,
     dentry: *mut bindings::dentry,
-    mode: bindings::umode_t,
+    mode: NewMode,
     rdev: bindings::dev_t,
 ) -> c_int {
-    let (ctx, dir, d) = dir_op_args!(idmap, dir, dentry);
-    from_result(|| T::create(&ctx, dir, d, mode, rdev).map(|()| 0))
+    let (ctx, dir, d) = dir_op_args!(idmap, dir, dentry, Some(&mode));
+    from_result(|| T::create(&ctx, dir, d, mode.mode()?, rdev).map(|()| 0))
 }
 
 /// `mkdir` of the C operation table.
@@ -548,14 +574,14 @@ unsafe extern "C" fn mknod<T: DirOps>(
 ///
 /// Only called by the VFS through the operation tables, with the
 /// arguments and locks `Documentation/filesystems/locking.rst` lists.
-unsafe extern "C" fn mkdir<T: DirOps>(
+unsafe fn mkdir<T: DirOps>(
     idmap: *mut bindings::mnt_idmap,
     dir: *mut bindings::inode,
     dentry: *mut bindings::dentry,
-    mode: bindings::umode_t,
+    mode: NewMode,
 ) -> *mut bindings::dentry {
-    let (ctx, dir, d) = dir_op_args!(idmap, dir, dentry);
-    match T::mkdir(&ctx, dir, d, mode | bindings::S_IFDIR as u16) {
+    let (ctx, dir, d) = dir_op_args!(idmap, dir, dentry, Some(&mode));
+    match mode.mode().and_then(|m| T::mkdir(&ctx, dir, d, m)) {
         // NULL: the dentry passed in was instantiated.
         Ok(()) => core::ptr::null_mut(),
         Err(e) => e.to_ptr(),
@@ -667,7 +693,8 @@ unsafe fn mode_of<T: FileSystem>(dir: *mut bindings::inode) -> DiropMode {
 /// run by [`run_async`].  `[dir]` names the argument that is the directory
 /// the instance's [`DiropMode`] is read from.
 macro_rules! dirop_methods {
-    (sync: $($name:ident [$d:ident] ($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {$(
+    (sync: $($name:ident [$d:ident $(, $m:ident $(| $ifmt:ident)?)?]
+             ($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {$(
         /// The synchronous C method of this name.
         ///
         /// # Safety
@@ -676,12 +703,15 @@ macro_rules! dirop_methods {
         /// arguments and locks `Documentation/filesystems/locking.rst` lists.
         pub(super) unsafe extern "C" fn $name<T: DirOps>($($arg: $ty),*) -> $ret {
             // SAFETY: The VFS passes a live directory of ours.
+            $(let $m = unsafe { NewMode::prepare($d, $m $(| bindings::$ifmt as u16)?) };)?
+            // SAFETY: The VFS passes a live directory of ours.
             unsafe { mode_of::<T>($d) }.delay();
             // SAFETY: Called as the C method, as the body requires.
             unsafe { super::$name::<T>($($arg),*) }
         }
     )*};
-    (async: $($name:ident [$d:ident] ($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {$(
+    (async: $($name:ident [$d:ident $(, $m:ident $(| $ifmt:ident)?)?]
+              ($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {$(
         /// The `_async` C method for this operation.
         ///
         /// # Safety
@@ -693,6 +723,10 @@ macro_rules! dirop_methods {
             $($arg: $ty,)*
             ret: *mut bindings::dirop_ret,
         ) -> $ret {
+            // The new inode's mode and ACLs come from this task (its umask),
+            // not from the work item the body may run on.
+            // SAFETY: The VFS passes a live directory of ours.
+            $(let $m = unsafe { NewMode::prepare($d, $m $(| bindings::$ifmt as u16)?) };)?
             // SAFETY: The VFS passes a live directory of ours.
             let mode = unsafe { mode_of::<T>($d) };
             // SAFETY: This is the `_async` method and `ret` its `dirop_ret`;
@@ -707,12 +741,12 @@ macro_rules! dirop_methods {
 macro_rules! all_dirops {
     ($kind:ident) => {
         dirop_methods! { $kind:
-            create[dir](idmap: *mut bindings::mnt_idmap, dir: *mut bindings::inode,
+            create[dir, mode | S_IFREG](idmap: *mut bindings::mnt_idmap, dir: *mut bindings::inode,
                    dentry: *mut bindings::dentry, mode: bindings::umode_t) -> c_int;
-            mknod[dir](idmap: *mut bindings::mnt_idmap, dir: *mut bindings::inode,
+            mknod[dir, mode](idmap: *mut bindings::mnt_idmap, dir: *mut bindings::inode,
                   dentry: *mut bindings::dentry, mode: bindings::umode_t,
                   rdev: bindings::dev_t) -> c_int;
-            mkdir[dir](idmap: *mut bindings::mnt_idmap, dir: *mut bindings::inode,
+            mkdir[dir, mode | S_IFDIR](idmap: *mut bindings::mnt_idmap, dir: *mut bindings::inode,
                   dentry: *mut bindings::dentry, mode: bindings::umode_t)
                   -> *mut bindings::dentry;
             symlink[dir](idmap: *mut bindings::mnt_idmap, dir: *mut bindings::inode,
@@ -740,7 +774,7 @@ mod async_op {
     use super::*;
     all_dirops!(async);
     dirop_methods! { async:
-        atomic_open[dir](dir: *mut bindings::inode, dentry: *mut bindings::dentry,
+        atomic_open[dir, mode | S_IFREG](dir: *mut bindings::inode, dentry: *mut bindings::dentry,
                          file: *mut bindings::file, open_flag: c_uint,
                          mode: bindings::umode_t) -> c_int;
     }
@@ -760,12 +794,12 @@ const FMODE_CREATED: bindings::fmode_t = 1 << 20;
 ///
 /// Only called by the VFS through the operation tables, with the arguments
 /// and locks `Documentation/filesystems/locking.rst` lists.
-unsafe extern "C" fn atomic_open<T: DirOps>(
+unsafe fn atomic_open<T: DirOps>(
     dir: *mut bindings::inode,
     dentry: *mut bindings::dentry,
     file: *mut bindings::file,
     open_flag: c_uint,
-    mode: bindings::umode_t,
+    mode: NewMode,
 ) -> c_int {
     // SAFETY: The VFS passes a live directory of ours, the dentry whose name
     // it holds, and the file being opened.
@@ -788,8 +822,11 @@ unsafe extern "C" fn atomic_open<T: DirOps>(
         // SAFETY: `file` is the file being opened, its `f_path.mnt` set;
         // the mount, and so its idmap, outlives the open.
         let idmap = unsafe { IdMap::from_raw(bindings::file_mnt_idmap(file)) };
-        let ctx = OpCtx { idmap };
-        T::create(&ctx, dir_i, d, mode | bindings::S_IFREG as u16, 0)?;
+        let ctx = OpCtx {
+            idmap,
+            new_mode: Some(&mode),
+        };
+        T::create(&ctx, dir_i, d, mode.mode()?, 0)?;
         // SAFETY: `file` is the file being opened and `dentry` now refers
         // to the new inode.
         unsafe {
@@ -812,18 +849,21 @@ unsafe extern "C" fn tmpfile<T: DirOps>(
     mode: bindings::umode_t,
 ) -> c_int {
     from_result(|| {
+        // SAFETY: The VFS passes a live directory of ours.
+        let mode = unsafe { NewMode::prepare(dir, mode | bindings::S_IFREG as u16) };
         // SAFETY: The VFS passes its idmap, a live directory of ours and the
         // file being opened, whose dentry is a fresh unhashed one.
         let (ctx, dir, d) = unsafe {
             (
                 OpCtx {
                     idmap: IdMap::from_raw(idmap),
+                    new_mode: Some(&mode),
                 },
                 INode::<T>::from_raw(dir),
                 DEntry::<T>::from_raw((*file).__bindgen_anon_1.f_path.dentry),
             )
         };
-        let inode = T::tmpfile(&ctx, dir, mode | bindings::S_IFREG as u16)?;
+        let inode = T::tmpfile(&ctx, dir, mode.mode()?)?;
         d.instantiate_tmpfile(file, inode);
         // SAFETY: `file` is the file being opened.
         Ok(unsafe { bindings::finish_open_simple(file, 0) })
@@ -917,6 +957,9 @@ unsafe extern "C" fn setattr<T: FileSystem>(
             }
             // Nothing to write back: the inode is the only copy.
             bindings::setattr_copy(idmap, inode.as_raw(), attr);
+            if (*attr).ia_valid & bindings::ATTR_MODE != 0 {
+                super::acl::chmod(idmap, dentry)?;
+            }
         }
         Ok(0)
     })
@@ -1057,6 +1100,7 @@ pub(super) unsafe extern "C" fn evict_inode<T: FileSystem>(inode: *mut bindings:
             super::ram_file::evict(INode::<T>::from_raw(inode));
         }
         bindings::clear_inode(inode);
+        super::acl::evicted::<T>(inode);
         if !data.is_null() {
             T::evicted(INode::<T>::from_raw(inode));
             (*inode).i_private = core::ptr::null_mut();

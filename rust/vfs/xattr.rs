@@ -143,7 +143,10 @@ pub(super) unsafe extern "C" fn listxattr<T: FileSystem>(
         };
         // SAFETY: `capable()` checks the current task.
         let trusted = unsafe { bindings::capable(bindings::CAP_SYS_ADMIN as c_int) };
-        let n = T::xattr_list(inode, trusted, buf)?;
+        let mut buf = buf;
+        let acls = super::acl::list(inode, buf.as_deref_mut())?;
+        let rest = buf.map(|b| &mut b[acls..]);
+        let n = acls + T::xattr_list(inode, trusted, rest)?;
         isize::try_from(n).map_err(|_| E2BIG)
     })
 }
