@@ -12,7 +12,9 @@
 #   FSTESTS_RESUME  1: keep the results of earlier runs with the same
 #                   kernel, module, guest and job, and run only what is
 #                   missing (the whole quick group takes many hours under
-#                   TCG: stop it any time and resume it later)
+#                   TCG: stop it any time and resume it later).  Without
+#                   it, the tests asked for run again and replace their
+#                   earlier results; other tests' results are kept.
 #
 # Arguments go to scripts/fstests-report.py (make check: --tap FILE).
 # Prints progress as it goes, then a per-test table and a summary
@@ -81,8 +83,14 @@ while read -r cfg type opts; do
 	key=$(echo "$base_key $cfg $type $opts $([ "$type" = tmpfs ] || echo "$module_key")" |
 		sha256sum | cut -c1-16)
 	results=$out/results-$cfg-$key.log
-	[ "${FSTESTS_RESUME:-0}" = 1 ] || : > "$results"
 	touch "$results"
+	if [ "${FSTESTS_RESUME:-0}" != 1 ]; then
+		# Run these tests afresh: forget their results (and the kernel
+		# log problems of earlier boots), keep the other tests'.
+		awk 'NR == FNR { t[$1] = 1; next }
+		     $1 == "PDIRFS-FSTESTS-RESULT" && !($3 in t)' "$job/tests" "$results" > "$results.new"
+		mv "$results.new" "$results"
+	fi
 	echo "$cfg $results" >> "$job/results"
 	grep -v -x -F -f <(awk '$1 == "PDIRFS-FSTESTS-RESULT" { print $3 }' "$results") \
 		"$job/tests" > "$job/tests.$cfg" || true
