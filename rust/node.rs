@@ -35,12 +35,19 @@ pub(crate) struct Node {
     pub(crate) xattrs: Xattrs,
     /// Inode flags (`chattr`: `FS_*_FL`); see `Pdirfs::FILE_FLAGS`.
     pub(crate) flags: Atomic<u32>,
+    /// Birth time (`statx` `STATX_BTIME`): seconds and nanoseconds.
+    pub(crate) btime: (i64, u32),
 }
 
 impl Node {
-    /// Data of a new inode with inode flags `flags`; directories get an
-    /// empty index keyed by `seed`.
-    pub(crate) fn new(is_dir: bool, seed: u64, flags: u32) -> Result<impl PinInit<Self, Error>> {
+    /// Data of a new inode with inode flags `flags`, born at `btime`;
+    /// directories get an empty index keyed by `seed`.
+    pub(crate) fn new(
+        is_dir: bool,
+        seed: u64,
+        flags: u32,
+        btime: (i64, u32),
+    ) -> Result<impl PinInit<Self, Error>> {
         let dir = if is_dir {
             Some(KBox::pin_init(
                 new_spinlock!(Index::new(seed), "pdirfs_dir_index"),
@@ -53,6 +60,7 @@ impl Node {
             dir,
             xattrs <- Xattrs::new(),
             flags: Atomic::new(flags),
+            btime,
         }))
     }
 

@@ -238,10 +238,17 @@ pub(crate) fn new_inode(
     // New inodes inherit "no dump" and "no atime" from their directory, as
     // on tmpfs (`SHMEM_FL_INHERITED`).
     let flags = dir.map_or(0, |d| d.data().flags.load(Relaxed) & INHERITED_FLAGS);
-    let node = Node::new(kind == FileKind::Dir, crate::vfs::mm::random_u64(), flags)?;
     sb.data().take_inode()?;
     let inode = NewInode::new(sb, dir, ctx, spec)
         .and_then(|mut inode| {
+            // Born when its times were first set, as on tmpfs.
+            let btime = inode.mtime();
+            let node = Node::new(
+                kind == FileKind::Dir,
+                crate::vfs::mm::random_u64(),
+                flags,
+                btime,
+            )?;
             setup(&mut inode);
             inode.init(node)
         })
@@ -498,6 +505,10 @@ impl FileSystem for Pdirfs {
 
     fn uncharge_acl(sb: &SuperBlock<Self>, bytes: u64) {
         sb.data().give_space(bytes)
+    }
+
+    fn birth_time(inode: &Inode) -> Option<(i64, u32)> {
+        Some(inode.data().btime)
     }
 
     fn parent_dir(dir: &Inode) -> Option<ARef<Inode>> {

@@ -11,7 +11,9 @@
  * - inode flags (chattr): immutable, append-only, no-dump and no-atime are
  *   stored and the first two enforced on every path, new entries inherit
  *   no-dump and no-atime from their directory, flags tmpfs lacks are
- *   refused, and only CAP_LINUX_IMMUTABLE may set immutable or append.
+ *   refused, and only CAP_LINUX_IMMUTABLE may set immutable or append;
+ * - statx() reports the birth time and the flags as attributes, statfs()
+ *   a file system id of its own for each mount.
  */
 #include <linux/fs.h>
 #include <sys/ioctl.h>
@@ -226,6 +228,61 @@ TEST_F(parity, chattr_unprivileged)
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* statx(): birth time, and the inode flags as attributes, as tmpfs. */
+TEST_F(parity, statx_btime_and_attributes)
+{
+	struct statx a, b;
+	int fd;
+
+	fd = open("s", O_CREAT | O_EXCL | O_WRONLY, 0644);
+	ASSERT_GE(fd, 0);
+	close(fd);
+	ASSERT_EQ(0, statx(AT_FDCWD, "s", 0, STATX_BTIME | STATX_MTIME, &a));
+	ASSERT_TRUE(a.stx_mask & STATX_BTIME);
+	/* Born with its first times. */
+	EXPECT_EQ(a.stx_btime.tv_sec, a.stx_mtime.tv_sec);
+	EXPECT_EQ(a.stx_btime.tv_nsec, a.stx_mtime.tv_nsec);
+	usleep(20000);
+	fd = open("s", O_WRONLY | O_APPEND);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(1, write(fd, "y", 1));
+	close(fd);
+	ASSERT_EQ(0, statx(AT_FDCWD, "s", 0, STATX_BTIME | STATX_MTIME, &b));
+	EXPECT_EQ(a.stx_btime.tv_sec, b.stx_btime.tv_sec);
+	EXPECT_EQ(a.stx_btime.tv_nsec, b.stx_btime.tv_nsec);
+	EXPECT_TRUE(b.stx_mtime.tv_sec > b.stx_btime.tv_sec ||
+		    b.stx_mtime.tv_nsec > b.stx_btime.tv_nsec);
+	/* The flags tmpfs reports, in the mask and set as chattr set them. */
+	EXPECT_EQ(STATX_ATTR_APPEND | STATX_ATTR_IMMUTABLE | STATX_ATTR_NODUMP,
+		  b.stx_attributes_mask & (STATX_ATTR_APPEND | STATX_ATTR_IMMUTABLE |
+					   STATX_ATTR_NODUMP));
+	EXPECT_EQ(0, b.stx_attributes & (STATX_ATTR_APPEND | STATX_ATTR_IMMUTABLE |
+					 STATX_ATTR_NODUMP));
+	ASSERT_EQ(0, set_flags("s", FS_APPEND_FL | FS_NODUMP_FL));
+	ASSERT_EQ(0, statx(AT_FDCWD, "s", 0, STATX_BASIC_STATS, &b));
+	EXPECT_EQ(STATX_ATTR_APPEND | STATX_ATTR_NODUMP,
+		  b.stx_attributes & (STATX_ATTR_APPEND | STATX_ATTR_IMMUTABLE |
+				      STATX_ATTR_NODUMP));
+	ASSERT_EQ(0, set_flags("s", 0));
+}
+
+/* statfs(): a file system id, different for each mount (fanotify needs one). */
+TEST_F(parity, fsid_per_mount)
+{
+	struct statfs a, b;
+	char other[96];
+
+	ASSERT_EQ(0, statfs(".", &a));
+	EXPECT_TRUE(a.f_fsid.__val[0] || a.f_fsid.__val[1]);
+	snprintf(other, sizeof(other), "%s/m", self->dir);
+	ASSERT_EQ(0, mkdir(other, 0755));
+	ASSERT_EQ(0, mount(variant->type, other, variant->type, 0, variant->opts));
+	ASSERT_EQ(0, statfs(other, &b));
+	EXPECT_TRUE(a.f_fsid.__val[0] != b.f_fsid.__val[0] ||
+		    a.f_fsid.__val[1] != b.f_fsid.__val[1]);
+	EXPECT_EQ(0, umount(other));
 }
 
 TEST_HARNESS_MAIN

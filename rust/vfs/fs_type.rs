@@ -150,6 +150,12 @@ pub(crate) trait FileSystem: Sized + Send + Sync + 'static {
     /// Gives back what [`Self::charge_acl`] took.
     fn uncharge_acl(_sb: &SuperBlock<Self>, _bytes: u64) {}
 
+    /// The birth time of `inode` (seconds, nanoseconds), for `statx()`'s
+    /// `STATX_BTIME`; none by default.
+    fn birth_time(_inode: &INode<Self>) -> Option<(i64, u32)> {
+        None
+    }
+
     /// File handles (`name_to_handle_at(2)`, `open_by_handle_at(2)`, NFS
     /// export; see [`super::export`]).  Off by default; a filesystem that
     /// turns them on answers [`Self::parent_dir`].
@@ -393,6 +399,10 @@ impl<T: DirOps> Registration<T> {
                 (*sb).s_blocksize = kernel::page::PAGE_SIZE;
                 (*sb).s_blocksize_bits = kernel::page::PAGE_SHIFT as u8;
                 (*sb).s_time_gran = 1;
+                // A new identity per mount, as tmpfs: statfs()'s f_fsid
+                // comes from it (fanotify's FID reports need one).
+                bindings::uuid_gen(&mut (*sb).s_uuid);
+                (*sb).s_uuid_len = size_of::<bindings::uuid_t>() as u8;
                 if T::POSIX_ACL {
                     (*sb).s_flags |= super::acl::SB_POSIXACL;
                 }

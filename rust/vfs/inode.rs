@@ -281,6 +281,13 @@ impl<T: super::ops::DirOps> NewInode<T> {
         Ok(new)
     }
 
+    /// The modification time the inode starts with (seconds, nanoseconds).
+    pub(crate) fn mtime(&self) -> (i64, u32) {
+        // SAFETY: The inode is new and ours; its times are set.
+        let ts = unsafe { bindings::inode_get_mtime(self.inode.as_ptr()) };
+        (ts.tv_sec, ts.tv_nsec as u32)
+    }
+
     /// Sets permission bits and ownership explicitly (for the root).
     pub(crate) fn set_owner(&mut self, mode: u16, uid: u32, gid: u32) {
         let raw = self.inode.as_ptr();

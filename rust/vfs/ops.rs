@@ -343,7 +343,7 @@ impl<T: DirOps> Tables<T> {
             None
         },
         setattr: Some(setattr::<T>),
-        getattr: Some(getattr),
+        getattr: Some(getattr::<T>),
         listxattr: Some(super::xattr::listxattr::<T>),
         set_acl: Self::SET_ACL,
         fileattr_get: Self::FILEATTR_GET,
@@ -417,7 +417,7 @@ impl<T: DirOps> Tables<T> {
 
     const FILE_IOPS: bindings::inode_operations = bindings::inode_operations {
         setattr: Some(setattr::<T>),
-        getattr: Some(getattr),
+        getattr: Some(getattr::<T>),
         listxattr: Some(super::xattr::listxattr::<T>),
         set_acl: Self::SET_ACL,
         fileattr_get: Self::FILEATTR_GET,
@@ -464,14 +464,14 @@ impl<T: DirOps> Tables<T> {
     const SYMLINK_IOPS: bindings::inode_operations = bindings::inode_operations {
         get_link: Some(bindings::page_get_link),
         setattr: Some(setattr::<T>),
-        getattr: Some(getattr),
+        getattr: Some(getattr::<T>),
         listxattr: Some(super::xattr::listxattr::<T>),
         ..pin_init::zeroed()
     };
 
     const SPECIAL_IOPS: bindings::inode_operations = bindings::inode_operations {
         setattr: Some(setattr::<T>),
-        getattr: Some(getattr),
+        getattr: Some(getattr::<T>),
         listxattr: Some(super::xattr::listxattr::<T>),
         set_acl: Self::SET_ACL,
         ..pin_init::zeroed()
@@ -915,7 +915,7 @@ unsafe extern "C" fn iterate_shared<T: DirOps>(
 ///
 /// Only called by the VFS through the operation tables, with the
 /// arguments and locks `Documentation/filesystems/locking.rst` lists.
-unsafe extern "C" fn getattr(
+unsafe extern "C" fn getattr<T: FileSystem>(
     idmap: *mut bindings::mnt_idmap,
     path: *const bindings::path,
     stat: *mut bindings::kstat,
@@ -925,10 +925,34 @@ unsafe extern "C" fn getattr(
     // SAFETY: The VFS passes its idmap, a path to a positive dentry of ours,
     // which it holds, and the `kstat` to fill.
     unsafe {
-        let inode = bindings::d_inode((*path).dentry);
-        bindings::generic_fillattr(idmap, request_mask, inode, stat);
+        let raw = bindings::d_inode((*path).dentry);
+        bindings::generic_fillattr(idmap, request_mask, raw, stat);
         // 512-byte blocks of the page cache, as `simple_getattr()` counts.
-        (*stat).blocks = ((*(*inode).i_mapping).nrpages as u64) << (bindings::PAGE_SHIFT - 9);
+        (*stat).blocks = ((*(*raw).i_mapping).nrpages as u64) << (bindings::PAGE_SHIFT - 9);
+        let inode = INode::<T>::from_raw(raw);
+        // The inode flags statx() reports, as `shmem_getattr()`.
+        if T::FILE_FLAGS != 0 {
+            let flags = T::file_flags(inode);
+            for (fl, attr) in [
+                (bindings::FS_APPEND_FL, bindings::STATX_ATTR_APPEND),
+                (bindings::FS_IMMUTABLE_FL, bindings::STATX_ATTR_IMMUTABLE),
+                (bindings::FS_NODUMP_FL, bindings::STATX_ATTR_NODUMP),
+            ] {
+                if T::FILE_FLAGS & fl != 0 {
+                    (*stat).attributes_mask |= u64::from(attr);
+                    if flags & fl != 0 {
+                        (*stat).attributes |= u64::from(attr);
+                    }
+                }
+            }
+        }
+        if request_mask & bindings::STATX_BTIME != 0 {
+            if let Some((sec, nsec)) = T::birth_time(inode) {
+                (*stat).result_mask |= bindings::STATX_BTIME;
+                (*stat).btime.tv_sec = sec;
+                (*stat).btime.tv_nsec = isize::try_from(nsec).unwrap_or(0);
+            }
+        }
     }
     0
 }

@@ -87,6 +87,12 @@ impl<T: FileSystem> SuperBlock<T> {
                 (*buf).f_bavail = st.bfree;
                 (*buf).f_files = st.files;
                 (*buf).f_ffree = st.ffree;
+                // `uuid_to_fsid()`: the two halves of the UUID xor-ed.
+                let u = (*(*dentry).d_sb).s_uuid.b;
+                let half =
+                    |i: usize| u64::from_le_bytes(u[i..i + 8].try_into().unwrap_or_default());
+                let fsid = half(0) ^ half(8);
+                (*buf).f_fsid.val = [fsid as i32, (fsid >> 32) as i32];
             }
             Ok(0)
         })
