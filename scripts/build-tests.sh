@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the userspace test programs that run inside the VM: the
-# kselftest-harness tests in tests/*.c, as static binaries (the VM's
+# Build the userspace programs that run inside the VM: the kselftest-harness
+# tests in tests/*.c and the samples in samples/userspace/*.c, as static
+# binaries (the VM's
 # userspace is a bare busybox initramfs, with no libc of its own).
 # Headers: the patched kernel's UAPI (make headers) and the prepared tree's
 # tools/testing/selftests/kselftest_harness.h.
@@ -23,6 +24,15 @@ for src in "$PDIRFS_ROOT"/tests/*.c; do
 	bin=$out/$(basename "$src" .c)
 	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || [ -n "$(find "$PDIRFS_ROOT/tests" -name '*.h' -newer "$bin")" ]; then
 		gcc "${CFLAGS[@]}" -o "$bin" "$src"
+		n=$((n + 1))
+	fi
+done
+mkdir -p "$out/samples"
+for src in "$PDIRFS_ROOT"/samples/userspace/*.c; do
+	[ -e "$src" ] || continue
+	bin=$out/samples/$(basename "$src" .c)
+	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
+		gcc -O2 -g -Wall -Wextra -static -pthread -o "$bin" "$src"
 		n=$((n + 1))
 	fi
 done

@@ -29,7 +29,7 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run
 # --- initramfs ------------------------------------------------------------
 stage=$PDIRFS_CACHE/initramfs
 rm -rf "$stage"
-mkdir -p "$stage"/{bin,sbin,proc,sys,dev,tmp,mnt,lib/modules,tests/bin,root}
+mkdir -p "$stage"/{bin,sbin,proc,sys,dev,tmp,mnt,lib/modules,tests/bin,samples,root}
 cp /bin/busybox "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 cp "$PDIRFS_ROOT/scripts/vm-init.sh" "$stage/init"
@@ -43,6 +43,13 @@ for src in "$PDIRFS_ROOT"/tests/*.c; do
 	t=$PDIRFS_CACHE/tests/$name
 	[ -x "$t" ] || die "test binary $t missing: run 'make tests'"
 	cp "$t" "$stage/tests/bin/"
+done
+# The userspace samples (samples/userspace/): make run shows them, make
+# check runs them.
+for src in "$PDIRFS_ROOT"/samples/userspace/*.c; do
+	t=$PDIRFS_CACHE/tests/samples/$(basename "$src" .c)
+	[ -x "$t" ] || die "sample binary $t missing: run 'make tests'"
+	cp "$t" "$stage/samples/"
 done
 # The benchmark program, when built (scripts/build-bench.sh): check mode
 # runs a smoke test of it, bench mode the benchmark.

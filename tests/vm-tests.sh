@@ -55,6 +55,34 @@ step() { # step <description> <command...>
 	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; fi
 }
 
+# parallel_create_rate <dirops> <latency_us> <threads> <files>: creates/s
+# of samples/userspace/parallel_create on a new pdirfs mount, or nothing.
+parallel_create_rate() {
+	mkdir -p /mnt/pc
+	mount -t pdirfs -o "dirops=$1,latency_us=$2" pdirfs /mnt/pc || return 1
+	/samples/parallel_create /mnt/pc "$3" "$4" | sed -n 's/.*create_per_s=\([0-9.]*\).*/\1/p'
+	umount /mnt/pc
+}
+
+# parallel_create_table <latency_us> <files> <threads...>: the point of
+# pdirfs in one table: creates/s of N threads in one directory, with the
+# directory locked exclusively (every filesystem today) and shared.
+parallel_create_table() {
+	lat=$1
+	files=$2
+	shift 2
+	echo "N threads create $files files each in one directory; every create is a"
+	echo "$((lat / 1000)) ms round trip (latency_us=$lat), as to a file server:"
+	echo
+	printf '%8s %18s %18s %8s\n' threads "dirops=exclusive" "dirops=shared" ratio
+	for t in "$@"; do
+		ex=$(parallel_create_rate exclusive "$lat" "$t" "$files")
+		shr=$(parallel_create_rate shared "$lat" "$t" "$files")
+		awk -v t="$t" -v e="$ex" -v s="$shr" 'BEGIN {
+			printf "%8d %15.1f /s %15.1f /s %7.1fx\n", t, e, s, (e > 0 ? s / e : 0) }'
+	done
+}
+
 case "$mode" in
 check)
 	kmemleak_baseline
@@ -90,6 +118,20 @@ check)
 		echo "1..$n"
 		echo "PDIRFS-TAP-END bench-smoke"
 	fi
+	# The sample make run shows, and what it shows: 8 threads creating in
+	# one directory with a 10 ms round trip run side by side with
+	# dirops=shared (8x in theory), one at a time with dirops=exclusive.
+	echo "PDIRFS-TAP-BEGIN parallel-create-sample"
+	n=0
+	insmod $MOD 2>/dev/null
+	ex=$(parallel_create_rate exclusive 10000 8 4)
+	shr=$(parallel_create_rate shared 10000 8 4)
+	echo "# 8 threads x 4 creates, latency_us=10000: exclusive $ex/s, shared $shr/s"
+	step "parallel_create runs on dirops=exclusive and dirops=shared" test -n "$ex" -a -n "$shr"
+	step "8 threads in one directory: shared >= 3 x exclusive" \
+		awk -v e="$ex" -v s="$shr" 'BEGIN { exit !(e > 0 && s >= 3 * e) }'
+	echo "1..$n"
+	echo "PDIRFS-TAP-END parallel-create-sample"
 	# With CONFIG_LOCK_STAT (the debug kernel): where the benchmark's
 	# 16-thread create in one directory waits, shared against exclusive.
 	if [ -w /proc/lock_stat ] && [ -x /tests/pdirfs-bench ]; then
@@ -240,7 +282,10 @@ demo)
 	mount -t pdirfs -o size=12q pdirfs /mnt 2>&1 || true
 	dmesg | grep 'pdirfs:' | tail -1
 	umount /mnt/pdirfs
-	rmmod pdirfs
 	set +x
+	echo
+	echo "=== what pdirfs is for (samples/userspace/parallel_create.c) ==="
+	parallel_create_table 10000 8 1 4 16
+	rmmod pdirfs
 	;;
 esac
