@@ -114,7 +114,7 @@ check: lint objcheck tests model fstests-check
 clippy: module
 
 # rustfmt with the kernel's own settings; it follows `mod` from the root.
-RUSTFMT = rustfmt --edition 2021 --config-path $(PDIRFS_CACHE)/linux/.rustfmt.toml rust/pdirfs.rs
+RUSTFMT = rustfmt --edition 2021 --config-path $(PDIRFS_CACHE)/linux/.rustfmt.toml pdirfs/pdirfs.rs
 
 rustfmt: tree
 	$(RUSTFMT)
@@ -122,7 +122,7 @@ rustfmt: tree
 rustfmtcheck: tree
 	$(RUSTFMT) --check
 
-# `unsafe` is allowed only in rust/vfs/ (the abstraction layer); every other
+# `unsafe` is allowed only in vfs/ (the abstraction layer); every other
 # file must carry #![forbid(unsafe_code)] so the compiler enforces it.
 unsafe-check:
 	@scripts/check-unsafe.sh

@@ -7,7 +7,7 @@
 # kmemleak, DEBUG_LIST, DEBUG_OBJECTS, UBSAN, failslab/fail_page_alloc, and
 # lockdep as always), built in $PDIRFS_CACHE/build-debug and cached like the
 # normal one.  The module is built against it from a copy of the sources in
-# $PDIRFS_CACHE/module-debug, so the checkout's own rust/pdirfs.ko is not
+# $PDIRFS_CACHE/module-debug, so the checkout's own pdirfs/pdirfs.ko is not
 # touched.
 #
 # On it, in two VM boots: the whole `make check` suite, where the
@@ -26,7 +26,7 @@ export PDIRFS_DEBUG_KERNEL=1
 # checkout after `make module` is not: build a copy of the sources instead
 # (cp -p keeps their times, so the copy rebuilds only what changed).
 mkdir -p "$PDIRFS_MODULE_OUT"
-(cd "$PDIRFS_ROOT" && cp -p --parents Kbuild rust/Kbuild rust/*.rs rust/vfs/*.rs "$PDIRFS_MODULE_OUT/")
+(cd "$PDIRFS_ROOT" && cp -p --parents Kbuild pdirfs/Kbuild pdirfs/*.rs vfs/*.rs "$PDIRFS_MODULE_OUT/")
 make -s -C "$KBUILD_OUT" M="$PDIRFS_MODULE_OUT" LLVM="$LLVM" \
 	RUST_LIB_SRC="$RUST_LIB_SRC" CLIPPY=1 KRUSTFLAGS=-Dwarnings modules
 [ -f "$PDIRFS_MODULE" ] || die "module not built at $PDIRFS_MODULE"

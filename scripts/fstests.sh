@@ -26,7 +26,7 @@ set -euo pipefail
 out=$PDIRFS_CACHE/fstests
 img=$("$PDIRFS_ROOT/scripts/fstests-guest.sh")
 kernel=$KBUILD_OUT/arch/x86/boot/bzImage
-module=${PDIRFS_MODULE:-$PDIRFS_ROOT/rust/pdirfs.ko}
+module=${PDIRFS_MODULE:-$PDIRFS_ROOT/pdirfs/pdirfs.ko}
 [ -f "$module" ] || die "no module at $module: run 'make module'"
 
 ALL_CONFIGS=(

@@ -21,7 +21,7 @@ shift || true
 extra_results=("$@")
 timeout_s=${PDIRFS_VM_TIMEOUT:-2400}
 kernel=$KBUILD_OUT/arch/x86/boot/bzImage
-module=${PDIRFS_MODULE:-$PDIRFS_ROOT/rust/pdirfs.ko}
+module=${PDIRFS_MODULE:-$PDIRFS_ROOT/pdirfs/pdirfs.ko}
 [ -f "$kernel" ] || die "no kernel at $kernel: run 'make kernel'"
 [ -f "$module" ] || die "no module at $module: run 'make module'"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run scripts/setup-toolchain.sh"

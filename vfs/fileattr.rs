@@ -37,7 +37,7 @@ fn i_flags_of(flags: u32) -> u32 {
 impl<T: FileSystem> INode<T> {
     /// Applies the enforced flags among `flags` to the inode.  For a new
     /// inode that inherits flags, and for `FS_IOC_SETFLAGS`.
-    pub(crate) fn apply_file_flags(&self, flags: u32) {
+    pub fn apply_file_flags(&self, flags: u32) {
         let mask = ENFORCED.iter().fold(0, |acc, (_, s)| acc | s);
         // SAFETY: The inode is live; `inode_set_flags()` updates `i_flags`
         // atomically against other updaters.

@@ -98,7 +98,7 @@ impl Drop for Acl {
 
 /// The mode of a new inode and the ACLs it starts with, computed in the
 /// context of the task that creates it.
-pub(crate) struct NewMode {
+pub struct NewMode {
     /// The mode (type and permission bits) after the umask or the default
     /// ACL, or why it could not be computed.
     mode: Result<u16>,
@@ -131,7 +131,7 @@ impl NewMode {
     }
 
     /// The mode, or the error computing it.
-    pub(crate) fn mode(&self) -> Result<u16> {
+    pub fn mode(&self) -> Result<u16> {
         self.mode
     }
 

@@ -22,12 +22,12 @@ use kernel::{
 
 /// Context of a directory operation: the idmapping of the mount it came
 /// through (for the owner of new inodes).
-pub(crate) struct OpCtx<'a> {
+pub struct OpCtx<'a> {
     /// The mount's idmapping.
-    pub(crate) idmap: &'a IdMap,
+    pub idmap: &'a IdMap,
     /// For an operation that creates an inode: its mode and ACLs, computed
     /// in the caller's task (see [`NewMode`]).
-    pub(crate) new_mode: Option<&'a NewMode>,
+    pub new_mode: Option<&'a NewMode>,
 }
 
 /// Collects directory entries for `getdents()`.
@@ -39,7 +39,7 @@ pub(crate) struct OpCtx<'a> {
 /// which the open file pins and whose `i_rwsem` the VFS holds shared.
 /// Calls on one open file are serialised by the VFS (`f_pos_lock`), so the
 /// file's `private_data` is this listing's to use.
-pub(crate) struct DirEmitter {
+pub struct DirEmitter {
     ctx: *mut bindings::dir_context,
     file: *mut bindings::file,
     dir: *mut bindings::dentry,
@@ -47,7 +47,7 @@ pub(crate) struct DirEmitter {
 
 /// What [`DirEmitter::prime`] did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Primed {
+pub enum Primed {
     /// The name had a dentry already (or a lookup of it is in progress).
     Cached,
     /// A dentry was instantiated from the filesystem's current entry.
@@ -59,7 +59,7 @@ pub(crate) enum Primed {
 impl DirEmitter {
     /// The position to continue from (a cookie of the filesystem's choosing;
     /// 0 and 1 are "." and "..").
-    pub(crate) fn pos(&self) -> i64 {
+    pub fn pos(&self) -> i64 {
         // SAFETY: `ctx` is valid by the type invariant.
         unsafe { (*self.ctx).pos }
     }
@@ -71,7 +71,7 @@ impl DirEmitter {
     /// ends even while entries are renamed or created without pause; as
     /// POSIX allows, entries added after the listing started (a renamed
     /// one included) may be left out, as on tmpfs.
-    pub(crate) fn horizon(&mut self, next: impl FnOnce() -> u64) -> u64 {
+    pub fn horizon(&mut self, next: impl FnOnce() -> u64) -> u64 {
         // SAFETY: `file` is valid, and the VFS serialises calls on it (the
         // type invariant); nothing else uses a directory's `private_data`.
         unsafe {
@@ -87,7 +87,7 @@ impl DirEmitter {
     /// Emits one entry at position `pos`; the next call starts after it.
     /// Returns `false` when the user's buffer is full: stop, the entry was
     /// not consumed and will be emitted again by the next call.
-    pub(crate) fn emit(&mut self, pos: i64, name: &[u8], ino: u64, kind: FileKind) -> bool {
+    pub fn emit(&mut self, pos: i64, name: &[u8], ino: u64, kind: FileKind) -> bool {
         // SAFETY: `ctx` is valid by the type invariant; `name` is valid for
         // `len` bytes and `dir_emit` copies it.
         unsafe {
@@ -116,7 +116,7 @@ impl DirEmitter {
     /// name), `find` re-reads the filesystem's entry: the caller's copy may
     /// be stale.  The in-lookup state ends before this returns, so no
     /// in-lookup dentry is held across the copy to user space.
-    pub(crate) fn prime<T: FileSystem>(
+    pub fn prime<T: FileSystem>(
         &mut self,
         name: &[u8],
         find: impl FnOnce() -> Option<ARef<INode<T>>>,
@@ -178,7 +178,7 @@ impl DirEmitter {
 /// `Async`) with the caller's credentials.  The filesystem protects its
 /// directory state with its own locks.
 #[vtable]
-pub(crate) trait DirOps: FileSystem {
+pub trait DirOps: FileSystem {
     /// Finds `name` in `dir`.
     fn lookup(dir: &INode<Self>, name: &[u8]) -> Result<Option<ARef<INode<Self>>>>;
 
@@ -864,7 +864,8 @@ unsafe extern "C" fn tmpfile<T: DirOps>(
             )
         };
         let inode = T::tmpfile(&ctx, dir, mode.mode()?)?;
-        d.instantiate_tmpfile(file, inode);
+        // SAFETY: `file` is the file `->tmpfile` was given, `d` its dentry.
+        unsafe { d.instantiate_tmpfile(file, inode) };
         // SAFETY: `file` is the file being opened.
         Ok(unsafe { bindings::finish_open_simple(file, 0) })
     })
@@ -996,7 +997,7 @@ unsafe extern "C" fn setattr<T: FileSystem>(
 ///
 /// Only called by the VFS through the operation tables, with the
 /// arguments and locks `Documentation/filesystems/locking.rst` lists.
-pub(super) unsafe extern "C" fn llseek<T: FileSystem>(
+pub(super) unsafe extern "C" fn llseek(
     file: *mut bindings::file,
     offset: bindings::loff_t,
     whence: c_int,

@@ -15,7 +15,7 @@ use kernel::{
 
 /// The type of a file, from the `S_IFMT` bits of its mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum FileKind {
+pub enum FileKind {
     /// Regular file.
     Reg,
     /// Directory.
@@ -34,7 +34,7 @@ pub(crate) enum FileKind {
 
 impl FileKind {
     /// The kind of a file with mode `mode`, if it names one.
-    pub(crate) fn from_mode(mode: u16) -> Option<Self> {
+    pub fn from_mode(mode: u16) -> Option<Self> {
         Some(match u32::from(mode) & bindings::S_IFMT {
             bindings::S_IFREG => Self::Reg,
             bindings::S_IFDIR => Self::Dir,
@@ -48,7 +48,7 @@ impl FileKind {
     }
 
     /// The `d_type` readdir reports for this kind (`DT_*`).
-    pub(crate) fn dtype(self) -> u8 {
+    pub fn dtype(self) -> u8 {
         let ifmt = match self {
             Self::Reg => bindings::S_IFREG,
             Self::Dir => bindings::S_IFDIR,
@@ -72,7 +72,7 @@ impl FileKind {
 /// until the inode is evicted.  Instances are only handed out by reference or
 /// through [`ARef`], which holds a reference count.
 #[repr(transparent)]
-pub(crate) struct INode<T: FileSystem> {
+pub struct INode<T: FileSystem> {
     inode: Opaque<bindings::inode>,
     _p: PhantomData<T>,
 }
@@ -102,91 +102,91 @@ impl<T: FileSystem> INode<T> {
     ///
     /// `inode` must be a live inode satisfying the type invariant, valid for
     /// `'a`.
-    pub(crate) unsafe fn from_raw<'a>(inode: *mut bindings::inode) -> &'a Self {
+    pub unsafe fn from_raw<'a>(inode: *mut bindings::inode) -> &'a Self {
         // SAFETY: `INode<T>` is a transparent wrapper of `inode`; validity is
         // guaranteed by the caller.
         unsafe { &*inode.cast() }
     }
 
     /// The raw `struct inode`.
-    pub(crate) fn as_raw(&self) -> *mut bindings::inode {
+    pub fn as_raw(&self) -> *mut bindings::inode {
         self.inode.get()
     }
 
     /// The filesystem's data for this inode.
-    pub(crate) fn data(&self) -> &T::InodeData {
+    pub fn data(&self) -> &T::InodeData {
         // SAFETY: By the type invariant `i_private` points to valid data that
         // lives as long as the inode, and nothing else mutates it.
         unsafe { &*(*self.inode.get()).i_private.cast::<T::InodeData>() }
     }
 
     /// The superblock this inode belongs to.
-    pub(crate) fn super_block(&self) -> &SuperBlock<T> {
+    pub fn super_block(&self) -> &SuperBlock<T> {
         // SAFETY: `i_sb` of a live inode is a live superblock of type `T`
         // with its data set (inodes are created after `fill_super` set it).
         unsafe { SuperBlock::from_raw((*self.inode.get()).i_sb) }
     }
 
     /// The inode number.
-    pub(crate) fn ino(&self) -> u64 {
+    pub fn ino(&self) -> u64 {
         // SAFETY: `i_ino` is immutable after creation.
         unsafe { (*self.inode.get()).i_ino }
     }
 
     /// The mode (type and permission bits).
-    pub(crate) fn mode(&self) -> u16 {
+    pub fn mode(&self) -> u16 {
         // SAFETY: A racy read of `i_mode` is what the VFS does too
         // (`S_ISDIR(inode->i_mode)`); the type bits never change.
         unsafe { core::ptr::read_volatile(&raw const (*self.inode.get()).i_mode) }
     }
 
     /// The kind of file.
-    pub(crate) fn kind(&self) -> FileKind {
+    pub fn kind(&self) -> FileKind {
         // The type bits of a live inode's mode are always valid.
         FileKind::from_mode(self.mode()).unwrap_or(FileKind::Reg)
     }
 
     /// Adds a link.  Callers serialise link count changes of an inode (the
     /// VFS holds its `i_rwsem`, or the filesystem its directory lock).
-    pub(crate) fn inc_nlink(&self) {
+    pub fn inc_nlink(&self) {
         // SAFETY: The inode is live; serialisation as documented above.
         unsafe { bindings::inc_nlink(self.inode.get()) };
     }
 
     /// The number of links.
-    pub(crate) fn nlink(&self) -> u32 {
+    pub fn nlink(&self) -> u32 {
         // SAFETY: The inode is live; `i_nlink` is read locklessly in the VFS
         // too (it changes under the serialisation documented above).
         unsafe { core::ptr::read_volatile(&raw const (*self.inode.get()).__bindgen_anon_1.i_nlink) }
     }
 
     /// Drops a link; see [`Self::inc_nlink`].
-    pub(crate) fn drop_nlink(&self) {
+    pub fn drop_nlink(&self) {
         // SAFETY: The inode is live; serialisation as documented above.
         unsafe { bindings::drop_nlink(self.inode.get()) };
     }
 
     /// Drops all links; see [`Self::inc_nlink`].
-    pub(crate) fn clear_nlink(&self) {
+    pub fn clear_nlink(&self) {
         // SAFETY: The inode is live; serialisation as documented above.
         unsafe { bindings::clear_nlink(self.inode.get()) };
     }
 
     /// The file size.
-    pub(crate) fn size(&self) -> i64 {
+    pub fn size(&self) -> i64 {
         // SAFETY: `i_size_read()` handles concurrent updates.
         unsafe { bindings::i_size_read(self.inode.get()) }
     }
 
     /// Sets the file size; callers hold the inode's `i_rwsem` (as for any
     /// `i_size_write()`), or the directory lock for directories.
-    pub(crate) fn set_size(&self, size: i64) {
+    pub fn set_size(&self, size: i64) {
         // SAFETY: The inode is live; serialisation as documented above.
         unsafe { bindings::i_size_write(self.inode.get(), size) };
     }
 
     /// Sets ctime and mtime to the current time, as a directory changes.
-    pub(crate) fn touch_cmtime(&self) {
+    pub fn touch_cmtime(&self) {
         // SAFETY: The inode is live; time updates race benignly, as in the VFS.
         unsafe {
             let now = bindings::inode_set_ctime_current(self.inode.get());
@@ -196,7 +196,7 @@ impl<T: FileSystem> INode<T> {
 
     /// Stores the target of a new symbolic link in its page cache, as
     /// `page_symlink()` does (the page is charged like file data).
-    pub(crate) fn write_symlink(&self, target: &kernel::str::CStr) -> Result {
+    pub fn write_symlink(&self, target: &kernel::str::CStr) -> Result {
         let len = target.to_bytes_with_nul().len();
         // SAFETY: The inode is a new symlink of ours with page-cache
         // operations; `target` is valid for `len` bytes including the NUL.
@@ -206,18 +206,18 @@ impl<T: FileSystem> INode<T> {
     }
 
     /// Sets ctime to the current time, as a link count change does.
-    pub(crate) fn touch_ctime(&self) {
+    pub fn touch_ctime(&self) {
         // SAFETY: The inode is live.
         unsafe { bindings::inode_set_ctime_current(self.inode.get()) };
     }
 }
 
 /// What a new inode is: its kind, operations and device number.
-pub(crate) struct InodeSpec {
+pub struct InodeSpec {
     /// Type and permission bits.
-    pub(crate) mode: u16,
+    pub mode: u16,
     /// Device number for device nodes.
-    pub(crate) rdev: u32,
+    pub rdev: u32,
 }
 
 /// A new inode, not yet visible to anyone, without its data.
@@ -226,7 +226,7 @@ pub(crate) struct InodeSpec {
 ///
 /// `inode` came from `new_inode()` on a superblock of type `T`, its reference
 /// is owned by this, and `i_private` is null.
-pub(crate) struct NewInode<T: FileSystem> {
+pub struct NewInode<T: FileSystem> {
     inode: NonNull<bindings::inode>,
     _p: PhantomData<T>,
 }
@@ -236,7 +236,7 @@ impl<T: super::ops::DirOps> NewInode<T> {
     /// fsuid/fsgid (or inheriting the group of a setgid `dir`, as
     /// `inode_init_owner()` does), with the operations `T` provides for its
     /// kind.
-    pub(crate) fn new(
+    pub fn new(
         sb: &SuperBlock<T>,
         dir: Option<&INode<T>>,
         ctx: Option<&super::ops::OpCtx<'_>>,
@@ -282,14 +282,14 @@ impl<T: super::ops::DirOps> NewInode<T> {
     }
 
     /// The modification time the inode starts with (seconds, nanoseconds).
-    pub(crate) fn mtime(&self) -> (i64, u32) {
+    pub fn mtime(&self) -> (i64, u32) {
         // SAFETY: The inode is new and ours; its times are set.
         let ts = unsafe { bindings::inode_get_mtime(self.inode.as_ptr()) };
         (ts.tv_sec, ts.tv_nsec as u32)
     }
 
     /// Sets permission bits and ownership explicitly (for the root).
-    pub(crate) fn set_owner(&mut self, mode: u16, uid: u32, gid: u32) {
+    pub fn set_owner(&mut self, mode: u16, uid: u32, gid: u32) {
         let raw = self.inode.as_ptr();
         // SAFETY: The inode is new and not visible to anyone else.
         unsafe {
@@ -300,7 +300,7 @@ impl<T: super::ops::DirOps> NewInode<T> {
     }
 
     /// Attaches the filesystem's data and makes the inode usable.
-    pub(crate) fn init(self, data: impl PinInit<T::InodeData, Error>) -> Result<ARef<INode<T>>> {
+    pub fn init(self, data: impl PinInit<T::InodeData, Error>) -> Result<ARef<INode<T>>> {
         // Charged to the memory cgroup of whoever creates the inode, as the
         // inode itself is (`inode_cachep` is `SLAB_ACCOUNT`).
         let data = KBox::pin_init(data, GFP_KERNEL_ACCOUNT)?;

@@ -628,7 +628,7 @@ impl<T: DirOps> Tables<T> {
         // without being allocated.
         splice_read: Some(bindings::copy_splice_read),
         splice_write: Some(bindings::iter_file_splice_write),
-        llseek: Some(super::ops::llseek::<T>),
+        llseek: Some(super::ops::llseek),
         fallocate: Some(fallocate::<T>),
         ..pin_init::zeroed()
     };

@@ -15,7 +15,7 @@ use kernel::{bindings, error::from_result, seq_file::SeqFile, types::Opaque};
 /// Wraps a `struct super_block` of type `T` whose `s_fs_info` points to a
 /// valid `T::Data` (set before any `&SuperBlock<T>` is handed out).
 #[repr(transparent)]
-pub(crate) struct SuperBlock<T: FileSystem> {
+pub struct SuperBlock<T: FileSystem> {
     sb: Opaque<bindings::super_block>,
     _p: PhantomData<T>,
 }
@@ -35,26 +35,26 @@ impl<T: FileSystem> SuperBlock<T> {
     ///
     /// `sb` must be a live superblock of type `T` with `s_fs_info` set, valid
     /// for `'a`.
-    pub(crate) unsafe fn from_raw<'a>(sb: *mut bindings::super_block) -> &'a Self {
+    pub unsafe fn from_raw<'a>(sb: *mut bindings::super_block) -> &'a Self {
         // SAFETY: `SuperBlock<T>` is a transparent wrapper of `super_block`,
         // and the caller guarantees validity for `'a`.
         unsafe { &*sb.cast() }
     }
 
     /// The raw `struct super_block`.
-    pub(crate) fn as_raw(&self) -> *mut bindings::super_block {
+    pub fn as_raw(&self) -> *mut bindings::super_block {
         self.sb.get()
     }
 
     /// The instance's data.
-    pub(crate) fn data(&self) -> &T::Data {
+    pub fn data(&self) -> &T::Data {
         // SAFETY: By the type invariant `s_fs_info` points to a valid
         // `T::Data`, which lives as long as the superblock.
         unsafe { &*(*self.sb.get()).s_fs_info.cast::<T::Data>() }
     }
 
     /// The root directory's inode.
-    pub(crate) fn root(&self) -> Option<&super::inode::INode<T>> {
+    pub fn root(&self) -> Option<&super::inode::INode<T>> {
         // SAFETY: `s_root` is set once at mount and stays until unmount;
         // its inode is one of ours.
         unsafe {

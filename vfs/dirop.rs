@@ -18,7 +18,7 @@ use kernel::{bindings, ffi::c_ulong, prelude::*, workqueue::Queue};
 
 /// When an `_async` directory operation completes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) enum Completion {
+pub enum Completion {
     /// Before the method returns: it never returns `-EINPROGRESS`.
     #[default]
     Sync,
@@ -29,16 +29,16 @@ pub(crate) enum Completion {
 
 /// How the directory operations of one instance run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct DiropMode {
+pub struct DiropMode {
     /// Directory operations hold the parent's `i_rwsem` shared and call the
     /// `_async` methods (`SB_I_SHARED_DIROPS`); otherwise the directories
     /// have only the synchronous methods and the VFS locks them exclusively,
     /// as for every other filesystem (the A/B baseline).
-    pub(crate) shared: bool,
+    pub shared: bool,
     /// When `_async` methods complete (only with `shared`).
-    pub(crate) completion: Completion,
+    pub completion: Completion,
     /// Delay added to every directory-modifying operation, in microseconds.
-    pub(crate) latency_us: u32,
+    pub latency_us: u32,
 }
 
 impl Default for DiropMode {
@@ -62,7 +62,7 @@ impl DiropMode {
     /// (N threads / latency) assumes.  `fsleep()` would allow 25% more
     /// (`usleep_range(us, us * 5 / 4)`), and an otherwise idle machine then
     /// wakes at the upper end.
-    pub(crate) fn delay(&self) {
+    pub fn delay(&self) {
         if self.latency_us > 0 {
             // Lossless: `c_ulong` is at least 32 bits.
             let us = self.latency_us as c_ulong;
@@ -84,11 +84,11 @@ static QUEUE: AtomicPtr<bindings::workqueue_struct> = AtomicPtr::new(ptr::null_m
 ///
 /// While a `DiropQueue` exists, `QUEUE` points to a live workqueue that it
 /// allocated.
-pub(crate) struct DiropQueue(());
+pub struct DiropQueue(());
 
 impl DiropQueue {
     /// Allocates the queue (one per module).
-    pub(crate) fn new() -> Result<Self> {
+    pub fn new() -> Result<Self> {
         // SAFETY: A plain C call; the format string has no conversions, so
         // no variadic arguments follow.
         let wq = unsafe {
@@ -126,7 +126,7 @@ impl Drop for DiropQueue {
 
 /// The result of a directory operation, as the C method returns it and as
 /// `struct dirop_ret` carries it.
-pub(crate) trait DiropResult: Copy {
+pub trait DiropResult: Copy {
     /// What the method returns when it will complete later.
     fn in_progress() -> Self;
     /// What the method returns when it could not start.
@@ -227,7 +227,7 @@ impl<F: FnOnce() -> R, R: DiropResult> AsyncDirop<F> {
 /// Must be called from an `_async` inode operation, with the `dirop_ret` it
 /// was given as `ret`; `op` may use the raw arguments of that operation,
 /// which stay valid until `done_cb` (see `struct dirop_ret`).
-pub(crate) unsafe fn run_async<F, R>(mode: DiropMode, ret: *mut bindings::dirop_ret, op: F) -> R
+pub unsafe fn run_async<F, R>(mode: DiropMode, ret: *mut bindings::dirop_ret, op: F) -> R
 where
     F: FnOnce() -> R + 'static,
     R: DiropResult + 'static,

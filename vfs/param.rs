@@ -12,7 +12,7 @@ use kernel::{
 
 /// The type of a mount parameter, as `fs_parse()` validates it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum ParamKind {
+pub enum ParamKind {
     /// A string, interpreted by the filesystem (`fsparam_string`).
     String,
     /// A `u32` in octal (`fsparam_u32oct`), e.g. a mode.
@@ -24,11 +24,11 @@ pub(crate) enum ParamKind {
 }
 
 /// One parameter of a [`ParamTable`].
-pub(crate) struct ParamSpec {
+pub struct ParamSpec {
     /// The parameter's name, e.g. `c"size"`.
-    pub(crate) name: &'static CStr,
+    pub name: &'static CStr,
     /// How `fs_parse()` validates its value.
-    pub(crate) kind: ParamKind,
+    pub kind: ParamKind,
 }
 
 /// A table of mount parameters in the layout `fs_parse()` expects: an array of
@@ -40,7 +40,7 @@ pub(crate) struct ParamSpec {
 ///
 /// `specs[..N - 1]` describe the parameters with `opt` equal to their index,
 /// `specs[N - 1]` is all zero, and every `name` points to a `'static` C string.
-pub(crate) struct ParamTable<const N: usize> {
+pub struct ParamTable<const N: usize> {
     specs: [bindings::fs_parameter_spec; N],
 }
 
@@ -50,7 +50,7 @@ unsafe impl<const N: usize> Sync for ParamTable<N> {}
 
 impl<const N: usize> ParamTable<N> {
     /// Builds the table from `params`; `N` must be `params.len() + 1`.
-    pub(crate) const fn new(params: &[ParamSpec]) -> Self {
+    pub const fn new(params: &[ParamSpec]) -> Self {
         assert!(
             params.len() + 1 == N,
             "ParamTable<N> needs N == params.len() + 1"
@@ -90,13 +90,13 @@ impl<const N: usize> ParamTable<N> {
     }
 
     /// The table as the C array `file_system_type::parameters` points to.
-    pub(crate) const fn as_ptr(&self) -> *const bindings::fs_parameter_spec {
+    pub const fn as_ptr(&self) -> *const bindings::fs_parameter_spec {
         self.specs.as_ptr()
     }
 }
 
 /// A parameter value that `fs_parse()` validated.
-pub(crate) enum ParamValue<'a> {
+pub enum ParamValue<'a> {
     /// For [`ParamKind::String`].
     String(&'a CStr),
     /// For [`ParamKind::U32Oct`].
@@ -108,13 +108,13 @@ pub(crate) enum ParamValue<'a> {
 }
 
 /// A parsed parameter: its index in the filesystem's table and its value.
-pub(crate) struct Param<'a> {
+pub struct Param<'a> {
     /// Index of the parameter in the table it was declared in.
-    pub(crate) index: usize,
+    pub index: usize,
     /// The parameter's name as the user gave it.
-    pub(crate) key: &'a CStr,
+    pub key: &'a CStr,
     /// The validated value.
-    pub(crate) value: ParamValue<'a>,
+    pub value: ParamValue<'a>,
 }
 
 /// The error log of a filesystem context: messages appear in the kernel log
@@ -123,7 +123,7 @@ pub(crate) struct Param<'a> {
 /// # Invariants
 ///
 /// `fc` points to a valid `struct fs_context` for the lifetime `'a`.
-pub(crate) struct FcLog<'a> {
+pub struct FcLog<'a> {
     fc: *mut bindings::fs_context,
     _p: core::marker::PhantomData<&'a ()>,
 }
@@ -132,7 +132,7 @@ impl FcLog<'_> {
     /// # Safety
     ///
     /// `fc` must be valid for the returned lifetime.
-    pub(crate) unsafe fn from_raw<'a>(fc: *mut bindings::fs_context) -> FcLog<'a> {
+    pub unsafe fn from_raw<'a>(fc: *mut bindings::fs_context) -> FcLog<'a> {
         FcLog {
             fc,
             _p: core::marker::PhantomData,
@@ -141,13 +141,13 @@ impl FcLog<'_> {
 
     /// Logs an error with the filesystem's name as prefix (`errorf()`), and
     /// returns `EINVAL` so callers can write `return Err(log.invalid(...))`.
-    pub(crate) fn invalid(&self, msg: core::fmt::Arguments<'_>) -> Error {
+    pub fn invalid(&self, msg: core::fmt::Arguments<'_>) -> Error {
         self.log(b'e', msg);
         EINVAL
     }
 
     /// Logs an error (`errorf()`).
-    pub(crate) fn error(&self, msg: core::fmt::Arguments<'_>) {
+    pub fn error(&self, msg: core::fmt::Arguments<'_>) {
         self.log(b'e', msg);
     }
 

@@ -9,7 +9,7 @@ use core::marker::PhantomData;
 use kernel::{bindings, sync::aref::ARef, types::Opaque};
 
 /// The longest name a directory entry may have (`NAME_MAX`).
-pub(crate) const NAME_MAX: usize = bindings::NAME_MAX as usize;
+pub const NAME_MAX: usize = bindings::NAME_MAX as usize;
 
 /// A dentry of filesystem `T` passed to a directory operation.
 ///
@@ -19,7 +19,7 @@ pub(crate) const NAME_MAX: usize = bindings::NAME_MAX as usize;
 /// keeps alive and excludes from other directory operations on the same name
 /// for the duration of the call it was passed to.
 #[repr(transparent)]
-pub(crate) struct DEntry<T: FileSystem> {
+pub struct DEntry<T: FileSystem> {
     dentry: Opaque<bindings::dentry>,
     _p: PhantomData<T>,
 }
@@ -28,13 +28,13 @@ impl<T: FileSystem> DEntry<T> {
     /// # Safety
     ///
     /// `dentry` must satisfy the type invariant for `'a`.
-    pub(crate) unsafe fn from_raw<'a>(dentry: *mut bindings::dentry) -> &'a Self {
+    pub unsafe fn from_raw<'a>(dentry: *mut bindings::dentry) -> &'a Self {
         // SAFETY: Transparent wrapper; validity per the caller.
         unsafe { &*dentry.cast() }
     }
 
     /// The entry's name.
-    pub(crate) fn name(&self) -> &[u8] {
+    pub fn name(&self) -> &[u8] {
         // SAFETY: The name of a dentry cannot change while a directory
         // operation on it is in progress (rename needs the same exclusion),
         // and `d_name.name` points to `len` bytes.
@@ -51,7 +51,7 @@ impl<T: FileSystem> DEntry<T> {
     }
 
     /// The inode the entry refers to, if it is positive.
-    pub(crate) fn inode(&self) -> Option<&INode<T>> {
+    pub fn inode(&self) -> Option<&INode<T>> {
         // SAFETY: The dentry is live and its inode is stable during the
         // operation; an inode of our superblock satisfies `INode`'s invariant.
         unsafe {
@@ -65,7 +65,7 @@ impl<T: FileSystem> DEntry<T> {
     /// An in-lookup dentry (`->atomic_open` of a name not in the dcache) is
     /// instantiated with `d_splice_alias()`, which also hashes it and ends
     /// its in-lookup state; `d_instantiate()` would leave it unhashed.
-    pub(crate) fn instantiate(&self, inode: ARef<INode<T>>) {
+    pub fn instantiate(&self, inode: ARef<INode<T>>) {
         let raw = ARef::into_raw(inode).as_ptr().cast::<bindings::inode>();
         let d = self.dentry.get();
         // SAFETY: The dentry is negative and excluded from others.
@@ -85,10 +85,19 @@ impl<T: FileSystem> DEntry<T> {
     }
 
     /// Makes the entry refer to a new, unlinked `inode` (`O_TMPFILE`).
-    pub(crate) fn instantiate_tmpfile(&self, file: *mut bindings::file, inode: ARef<INode<T>>) {
+    ///
+    /// # Safety
+    ///
+    /// `file` must be the file `->tmpfile` was given, whose dentry is `self`.
+    pub(super) unsafe fn instantiate_tmpfile(
+        &self,
+        file: *mut bindings::file,
+        inode: ARef<INode<T>>,
+    ) {
         let raw = ARef::into_raw(inode).as_ptr().cast::<bindings::inode>();
-        // SAFETY: `file` is the tmpfile's file as passed to `->tmpfile`;
-        // `d_tmpfile` takes over our inode reference.
+        // SAFETY: `file` is the tmpfile's file as passed to `->tmpfile`
+        // (the function's requirement); `d_tmpfile` takes over our inode
+        // reference.
         unsafe { bindings::d_tmpfile(file, raw) };
     }
 }
@@ -99,19 +108,19 @@ impl<T: FileSystem> DEntry<T> {
 ///
 /// Wraps a live `struct mnt_idmap`.
 #[repr(transparent)]
-pub(crate) struct IdMap(Opaque<bindings::mnt_idmap>);
+pub struct IdMap(Opaque<bindings::mnt_idmap>);
 
 impl IdMap {
     /// # Safety
     ///
     /// `idmap` must be live for `'a`.
-    pub(crate) unsafe fn from_raw<'a>(idmap: *mut bindings::mnt_idmap) -> &'a Self {
+    pub unsafe fn from_raw<'a>(idmap: *mut bindings::mnt_idmap) -> &'a Self {
         // SAFETY: Transparent wrapper; validity per the caller.
         unsafe { &*idmap.cast() }
     }
 
     /// The raw `struct mnt_idmap`.
-    pub(crate) fn as_raw(&self) -> *mut bindings::mnt_idmap {
+    pub fn as_raw(&self) -> *mut bindings::mnt_idmap {
         self.0.get()
     }
 }

@@ -3,7 +3,9 @@
 //! pdirfs: a RAM filesystem for parallel directory operations.
 //!
 //! The crate has two layers:
-//! - [`vfs`]: safe abstractions over the C VFS; all `unsafe` code is there.
+//! - [`vfs`]: safe abstractions over the C VFS, shared with the other
+//!   filesystems of this repository (`vfs/` at its top; see `vfs/mod.rs`);
+//!   all `unsafe` code is there.
 //! - everything else: the filesystem itself, with `#![forbid(unsafe_code)]`.
 
 mod dir;
@@ -11,7 +13,8 @@ mod index;
 mod node;
 mod options;
 mod super_;
-mod vfs;
+#[path = "../vfs/mod.rs"]
+pub mod vfs;
 mod xattr;
 
 use kernel::prelude::*;

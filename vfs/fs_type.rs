@@ -50,7 +50,7 @@ unsafe extern "C" fn d_delete_negative(dentry: *const bindings::dentry) -> c_int
 }
 
 /// A filesystem type: what a filesystem implements to be mountable.
-pub(crate) trait FileSystem: Sized + Send + Sync + 'static {
+pub trait FileSystem: Sized + Send + Sync + 'static {
     /// Name of the type, as in `/proc/filesystems` and `mount -t`.
     const NAME: &'static CStr;
 
@@ -184,15 +184,15 @@ pub(crate) trait FileSystem: Sized + Send + Sync + 'static {
 }
 
 /// What `statfs()` reports, in units of pages and inodes.
-pub(crate) struct StatFs {
+pub struct StatFs {
     /// Total pages (`f_blocks`).
-    pub(crate) blocks: u64,
+    pub blocks: u64,
     /// Free pages (`f_bfree`, `f_bavail`).
-    pub(crate) bfree: u64,
+    pub bfree: u64,
     /// Total inodes (`f_files`).
-    pub(crate) files: u64,
+    pub files: u64,
     /// Free inodes (`f_ffree`).
-    pub(crate) ffree: u64,
+    pub ffree: u64,
 }
 
 /// A registration of a filesystem type with the VFS.
@@ -206,7 +206,7 @@ pub(crate) struct StatFs {
 /// `fs` was successfully registered with `register_filesystem()` and is
 /// pinned.
 #[pin_data(PinnedDrop)]
-pub(crate) struct Registration<T: DirOps> {
+pub struct Registration<T: DirOps> {
     /// Completes `-EINPROGRESS` directory operations; dropped (drained)
     /// after the type is unregistered.
     queue: DiropQueue,
@@ -223,7 +223,7 @@ unsafe impl<T: DirOps> Send for Registration<T> {}
 
 impl<T: DirOps> Registration<T> {
     /// Registers filesystem type `T`.
-    pub(crate) fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+    pub fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         super::export::init();
         try_pin_init!(Self {
             queue: DiropQueue::new()?,
