@@ -151,11 +151,13 @@ impl DirOps for Pdirfs {
     }
 
     fn create(ctx: &OpCtx<'_>, dir: &Inode, dentry: &DEntry<Self>, mode: u16, rdev: u32) -> Result {
+        dir.super_block().data().round_trip();
         let inode = make_inode(ctx, dir, mode, rdev)?;
         add_new(dir, dentry, inode)
     }
 
     fn mkdir(ctx: &OpCtx<'_>, dir: &Inode, dentry: &DEntry<Self>, mode: u16) -> Result {
+        dir.super_block().data().round_trip();
         let inode = make_inode(ctx, dir, mode, 0)?;
         inode.set_size(2 * BOGO_DIRENT_SIZE);
         // Not visible yet: no one else can hold its index lock.
@@ -164,6 +166,7 @@ impl DirOps for Pdirfs {
     }
 
     fn symlink(ctx: &OpCtx<'_>, dir: &Inode, dentry: &DEntry<Self>, target: &CStr) -> Result {
+        dir.super_block().data().round_trip();
         if target.to_bytes_with_nul().len() > kernel::page::PAGE_SIZE {
             return Err(ENAMETOOLONG);
         }
@@ -173,6 +176,7 @@ impl DirOps for Pdirfs {
     }
 
     fn link(inode: &Inode, dir: &Inode, dentry: &DEntry<Self>) -> Result {
+        dir.super_block().data().round_trip();
         let res = Reservation::new(dentry.name())?;
         // Each further link is an index entry and a name: it counts as an
         // inode, as on tmpfs.  (An O_TMPFILE file's first link does not:
@@ -202,6 +206,7 @@ impl DirOps for Pdirfs {
     }
 
     fn unlink(dir: &Inode, dentry: &DEntry<Self>) -> Result {
+        dir.super_block().data().round_trip();
         let inode = dentry.inode().ok_or(ENOENT)?;
         let removed = remove_entry(dir, dentry.name(), false)?;
         link_dropped(inode);
@@ -213,6 +218,7 @@ impl DirOps for Pdirfs {
     }
 
     fn rmdir(dir: &Inode, dentry: &DEntry<Self>) -> Result {
+        dir.super_block().data().round_trip();
         let child = dentry.inode().ok_or(ENOENT)?;
         // The VFS holds the child's i_rwsem exclusively: nothing can enter
         // it while we look.
@@ -234,6 +240,7 @@ impl DirOps for Pdirfs {
         new: &DEntry<Self>,
         flags: u32,
     ) -> Result {
+        old_dir.super_block().data().round_trip();
         if flags
             & !(bindings::RENAME_NOREPLACE | bindings::RENAME_EXCHANGE | bindings::RENAME_WHITEOUT)
             != 0

@@ -12,6 +12,38 @@
 use crate::vfs::dirop::{Completion, DiropMode};
 use kernel::prelude::*;
 
+/// How pdirfs runs its directory operations: the layer's [`DiropMode`]
+/// (`dirops=`, `completion=`) and the round trip pdirfs adds to each
+/// (`latency_us=`).  Fixed at mount.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct DiropOptions {
+    /// `dirops=shared` (the default) or `exclusive`.
+    pub(crate) shared: bool,
+    /// `completion=sync` (the default) or `async`.
+    pub(crate) completion: Completion,
+    /// `latency_us=`: the injected round trip of every directory-modifying
+    /// operation, in microseconds (0: none).
+    pub(crate) latency_us: u32,
+}
+
+impl DiropOptions {
+    /// The defaults: shared, synchronous, no latency.
+    pub(crate) fn new() -> Self {
+        Self {
+            shared: true,
+            ..Self::default()
+        }
+    }
+
+    /// What the VFS layer is told.
+    pub(crate) fn mode(&self) -> DiropMode {
+        DiropMode {
+            shared: self.shared,
+            completion: self.completion,
+        }
+    }
+}
+
 /// Largest injected latency: one second.
 pub(crate) const MAX_LATENCY_US: u32 = 1_000_000;
 
@@ -32,7 +64,7 @@ pub(crate) struct Options {
     /// Most inodes; `None`: unlimited.
     pub(crate) max_inodes: Option<u64>,
     /// Locking, completion and latency of directory operations.
-    pub(crate) dirop: DiropMode,
+    pub(crate) dirop: DiropOptions,
     /// readdir primes the dcache with the names it lists.
     pub(crate) readdir_prime: bool,
 }
@@ -45,7 +77,7 @@ impl Default for Options {
             gid: 0,
             max_bytes: None,
             max_inodes: None,
-            dirop: DiropMode::default(),
+            dirop: DiropOptions::new(),
             readdir_prime: true,
         }
     }

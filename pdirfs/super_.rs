@@ -5,10 +5,10 @@
 #![forbid(unsafe_code)]
 
 use crate::node::{Inode, Node};
-use crate::options::{self, Options};
+use crate::options::{self, DiropOptions, Options};
 use crate::vfs::{
-    dirop::{Completion, DiropMode},
-    fs_type::{FileSystem, StatFs},
+    dirop::Completion,
+    fs_type::{FileSystem, StatFs, SuperSetup},
     inode::{FileKind, InodeSpec, NewInode},
     param::{FcLog, Param, ParamKind, ParamSpec, ParamTable, ParamValue},
     sb::SuperBlock,
@@ -181,10 +181,21 @@ pub(crate) struct Instance {
     /// [`BOGO_INODE_SIZE`]), as tmpfs' `free_ispace`.
     ispace: Budget,
     /// Fixed at mount: read on every directory operation without a lock.
-    dirop: DiropMode,
+    dirop: DiropOptions,
 }
 
 impl Instance {
+    /// The injected round trip of a directory-modifying operation
+    /// (`latency_us=`), as to a file server: called at the start of each,
+    /// holding what the VFS holds around the method (in shared mode the
+    /// name's lock and the directory's `i_rwsem` shared, which serialise
+    /// nothing else; in the baseline the exclusive `i_rwsem`, as any
+    /// filesystem's method would).  With `completion=async` it runs on the
+    /// work item, and the caller has its `-EINPROGRESS` at once.
+    pub(crate) fn round_trip(&self) {
+        crate::vfs::time::sleep_us_exact(self.dirop.latency_us);
+    }
+
     /// Whether readdir primes the dcache (`readdir_prime=`).
     pub(crate) fn readdir_prime(&self) -> bool {
         self.opts.lock().readdir_prime
@@ -341,12 +352,13 @@ impl FileSystem for Pdirfs {
         Ok(())
     }
 
-    fn fill_super(opts: &Options, log: &FcLog<'_>) -> Result<Instance> {
+    fn fill_super(opts: &Options, setup: &mut SuperSetup, log: &FcLog<'_>) -> Result<Instance> {
         if !opts.dirop.shared && opts.dirop.completion == Completion::Async {
             return Err(log.invalid(fmt!(
                 "completion=async needs dirops=shared (exclusive directories have no _async methods)"
             )));
         }
+        setup.dirops = opts.dirop.mode();
         Ok(Instance {
             dirop: opts.dirop,
             opts: KBox::pin_init(kernel::new_spinlock!(*opts, "pdirfs_opts"), GFP_KERNEL)?,
@@ -397,10 +409,6 @@ impl FileSystem for Pdirfs {
         if let Some(root) = sb.root() {
             crate::dir::release_tree(root);
         }
-    }
-
-    fn dirop_mode(sb: &SuperBlock<Self>) -> DiropMode {
-        sb.data().dirop
     }
 
     fn statfs(sb: &SuperBlock<Self>) -> StatFs {

@@ -2,19 +2,15 @@
 
 //! The `_async` directory operations (`struct dirop_ret`) and how an
 //! instance runs its directory operations: locking (shared with per-name
-//! exclusion, or the VFS's exclusive `i_rwsem`), completion (before
-//! returning, or `-EINPROGRESS` and later from a work item), and an injected
-//! per-operation latency that models a network filesystem's round trip.
+//! exclusion, or the VFS's exclusive `i_rwsem`) and completion (before
+//! returning, or `-EINPROGRESS` and later from a work item of the
+//! filesystem type's [`DiropQueue`]).
 //!
 //! C reference: `struct dirop_ret` in `include/linux/fs.h`,
 //! `Documentation/filesystems/shared-dir-locking.rst` (ours).
 
-use core::{
-    ffi::c_int,
-    ptr,
-    sync::atomic::{AtomicPtr, Ordering},
-};
-use kernel::{bindings, ffi::c_ulong, prelude::*, workqueue::Queue};
+use core::{ffi::c_int, ptr::NonNull};
+use kernel::{bindings, prelude::*, str::CStr, workqueue::Queue};
 
 /// When an `_async` directory operation completes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -27,7 +23,9 @@ pub enum Completion {
     Async,
 }
 
-/// How the directory operations of one instance run.
+/// How the directory operations of one instance run: chosen by the
+/// filesystem when the instance is set up (see
+/// [`super::fs_type::SuperSetup`]), fixed for its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DiropMode {
     /// Directory operations hold the parent's `i_rwsem` shared and call the
@@ -37,8 +35,6 @@ pub struct DiropMode {
     pub shared: bool,
     /// When `_async` methods complete (only with `shared`).
     pub completion: Completion,
-    /// Delay added to every directory-modifying operation, in microseconds.
-    pub latency_us: u32,
 }
 
 impl Default for DiropMode {
@@ -46,81 +42,52 @@ impl Default for DiropMode {
         Self {
             shared: true,
             completion: Completion::Sync,
-            latency_us: 0,
         }
     }
 }
 
-impl DiropMode {
-    /// Sleeps for the injected latency.  Called holding only what the VFS
-    /// holds around the method: in shared mode the name's lock and the
-    /// directory's `i_rwsem` shared, which serialise nothing else; in the
-    /// baseline the exclusive `i_rwsem`, as any filesystem's method would.
-    ///
-    /// The sleep is exact (an hrtimer without slack): `latency_us=1000`
-    /// means a 1 ms round trip, as the benchmark's latency-bound target
-    /// (N threads / latency) assumes.  `fsleep()` would allow 25% more
-    /// (`usleep_range(us, us * 5 / 4)`), and an otherwise idle machine then
-    /// wakes at the upper end.
-    pub fn delay(&self) {
-        if self.latency_us > 0 {
-            // Lossless: `c_ulong` is at least 32 bits.
-            let us = self.latency_us as c_ulong;
-            // SAFETY: Only sleeps.  Directory methods and our work items run
-            // in process context and may sleep (`latency_us` is at most one
-            // second, see `options::MAX_LATENCY_US`).
-            unsafe { bindings::usleep_range_state(us, us, bindings::TASK_UNINTERRUPTIBLE) };
-        }
-    }
-}
-
-/// The workqueue that completes `-EINPROGRESS` operations.  Owned by the
-/// module (see [`DiropQueue`]), so that unloading waits for its work items.
-static QUEUE: AtomicPtr<bindings::workqueue_struct> = AtomicPtr::new(ptr::null_mut());
-
-/// Owner of the completion workqueue; destroying it waits for the work.
+/// The workqueue that completes the `-EINPROGRESS` operations of one
+/// filesystem type (owned by its [`super::fs_type::Registration`], so that
+/// unregistering, and so unloading, waits for its work items).
 ///
 /// # Invariants
 ///
-/// While a `DiropQueue` exists, `QUEUE` points to a live workqueue that it
-/// allocated.
-pub struct DiropQueue(());
+/// `wq` is a live workqueue that this owns.
+pub struct DiropQueue {
+    wq: NonNull<bindings::workqueue_struct>,
+}
+
+// SAFETY: A workqueue may be used and destroyed from any task.
+unsafe impl Send for DiropQueue {}
+// SAFETY: Queueing work is safe from any task concurrently.
+unsafe impl Sync for DiropQueue {}
 
 impl DiropQueue {
-    /// Allocates the queue (one per module).
-    pub fn new() -> Result<Self> {
-        // SAFETY: A plain C call; the format string has no conversions, so
-        // no variadic arguments follow.
+    /// Allocates the queue of filesystem type `name`.
+    pub fn new(name: &CStr) -> Result<Self> {
+        // SAFETY: A plain C call; the format string takes one string, the
+        // NUL-terminated `name`, which `alloc_workqueue` copies.
         let wq = unsafe {
             bindings::alloc_workqueue_noprof(
-                c"pdirfs_dirop".as_char_ptr(),
+                c"%s_dirop".as_char_ptr(),
                 bindings::wq_flags_WQ_UNBOUND,
                 0,
+                name.as_char_ptr(),
             )
         };
-        if wq.is_null() {
-            return Err(ENOMEM);
-        }
-        if QUEUE
-            .compare_exchange(ptr::null_mut(), wq, Ordering::AcqRel, Ordering::Acquire)
-            .is_err()
-        {
-            // SAFETY: `wq` was allocated above and never published.
-            unsafe { bindings::destroy_workqueue(wq) };
-            return Err(EBUSY);
-        }
-        // INVARIANT: `QUEUE` holds the queue just allocated.
-        Ok(Self(()))
+        // INVARIANT: The queue just allocated, if any.
+        Ok(Self {
+            wq: NonNull::new(wq).ok_or(ENOMEM)?,
+        })
     }
 }
 
 impl Drop for DiropQueue {
     fn drop(&mut self) {
-        let wq = QUEUE.swap(ptr::null_mut(), Ordering::AcqRel);
         // SAFETY: By the type invariant `wq` is our live queue; no new work
         // is queued once the filesystem is unregistered (the owner drops this
         // after unregistering), and `destroy_workqueue()` drains the rest.
-        unsafe { bindings::destroy_workqueue(wq) };
+        unsafe { bindings::destroy_workqueue(self.wq.as_ptr()) };
     }
 }
 
@@ -174,7 +141,6 @@ struct AsyncDirop<F> {
     /// memory cgroups): what the work item allocates is charged to it, as
     /// it would be had the caller done the operation itself.
     memcg: *mut bindings::mem_cgroup,
-    mode: DiropMode,
 }
 
 // SAFETY: The raw pointers in `op` and `ret` (the VFS's dentries, inodes,
@@ -184,10 +150,9 @@ struct AsyncDirop<F> {
 unsafe impl<F> Send for AsyncDirop<F> {}
 
 impl<F: FnOnce() -> R, R: DiropResult> AsyncDirop<F> {
-    /// Runs in the work item: waits out the latency (holding nothing),
-    /// does the operation with the caller's credentials, completes it.
+    /// Runs in the work item: does the operation with the caller's
+    /// credentials and memory cgroup, completes it.
     fn run(self) {
-        self.mode.delay();
         // SAFETY: `cred` is a live reference (see `start`); the override is
         // reverted below, in the same task.
         let old = unsafe { bindings::override_creds(self.cred) };
@@ -218,27 +183,27 @@ impl<F: FnOnce() -> R, R: DiropResult> AsyncDirop<F> {
     }
 }
 
-/// Runs directory operation `op` as its `_async` method: directly (after
-/// the latency) in [`Completion::Sync`] mode; in [`Completion::Async`] mode
-/// from a work item, returning `R::in_progress()` now.
+/// Runs directory operation `op` as its `_async` method: directly in
+/// [`Completion::Sync`] mode; in [`Completion::Async`] mode from a work item
+/// of `queue`, returning `R::in_progress()` now.
 ///
 /// # Safety
 ///
 /// Must be called from an `_async` inode operation, with the `dirop_ret` it
 /// was given as `ret`; `op` may use the raw arguments of that operation,
 /// which stay valid until `done_cb` (see `struct dirop_ret`).
-pub unsafe fn run_async<F, R>(mode: DiropMode, ret: *mut bindings::dirop_ret, op: F) -> R
+pub(super) unsafe fn run_async<F, R>(
+    completion: Completion,
+    queue: &DiropQueue,
+    ret: *mut bindings::dirop_ret,
+    op: F,
+) -> R
 where
     F: FnOnce() -> R + 'static,
     R: DiropResult + 'static,
 {
-    if mode.completion == Completion::Sync {
-        mode.delay();
+    if completion == Completion::Sync {
         return op();
-    }
-    let wq = QUEUE.load(Ordering::Acquire);
-    if wq.is_null() {
-        return R::from_error(ENODEV);
     }
     // SAFETY: Takes a reference to the current task's credentials, put by
     // the work item or below.
@@ -251,11 +216,10 @@ where
         ret,
         cred,
         memcg,
-        mode,
     };
-    // SAFETY: `wq` is live while the module is (`DiropQueue`), and the
-    // filesystem (so this method) only exists while the module is.
-    let queue = unsafe { Queue::from_raw(wq) };
+    // SAFETY: `queue.wq` is live while `queue` is (its invariant), and the
+    // filesystem type's superblocks, whose operation this is, keep it.
+    let queue = unsafe { Queue::from_raw(queue.wq.as_ptr()) };
     match queue.try_spawn(GFP_KERNEL_ACCOUNT, move || job.run()) {
         Ok(()) => R::in_progress(),
         Err(_) => {

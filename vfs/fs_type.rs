@@ -81,8 +81,13 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     /// through `log` (they reach the kernel log and `fsconfig()` callers).
     fn parse_param(opts: &mut Self::Options, log: &FcLog<'_>, param: &Param<'_>) -> Result;
 
-    /// Creates the data of a new mounted instance from its options.
-    fn fill_super(opts: &Self::Options, log: &FcLog<'_>) -> Result<Self::Data>;
+    /// Creates the data of a new mounted instance from its options, and
+    /// makes the choices in `setup` that the layer applies to it.
+    fn fill_super(
+        opts: &Self::Options,
+        setup: &mut SuperSetup,
+        log: &FcLog<'_>,
+    ) -> Result<Self::Data>;
 
     /// Creates the root directory of a new instance, once its data is in place.
     fn make_root(sb: &SuperBlock<Self>) -> Result<ARef<INode<Self>>>;
@@ -96,10 +101,6 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
 
     /// `statfs()`.
     fn statfs(sb: &SuperBlock<Self>) -> StatFs;
-
-    /// How the directory operations of `sb` are locked and completed; fixed
-    /// for the life of the instance, read on every directory operation.
-    fn dirop_mode(sb: &SuperBlock<Self>) -> DiropMode;
 
     /// Writes the options in effect, as `,key=value` pairs, for `/proc/mounts`.
     fn show_options(sb: &SuperBlock<Self>, m: &SeqFile);
@@ -183,6 +184,22 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     fn xattr_list(inode: &INode<Self>, trusted: bool, buf: Option<&mut [u8]>) -> Result<usize>;
 }
 
+/// What a filesystem chooses for a new instance in
+/// [`FileSystem::fill_super`]; the layer sets the superblock up from it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SuperSetup {
+    /// How its directory operations are locked and completed (default:
+    /// shared, completed before the method returns).
+    pub dirops: DiropMode,
+}
+
+/// What the layer keeps in `s_fs_info`: its own facts about the instance,
+/// and the filesystem's data.
+pub(super) struct SbInfo<D> {
+    pub(super) dirops: DiropMode,
+    pub(super) data: D,
+}
+
 /// What `statfs()` reports, in units of pages and inodes.
 pub struct StatFs {
     /// Total pages (`f_blocks`).
@@ -226,7 +243,7 @@ impl<T: DirOps> Registration<T> {
     pub fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         super::export::init();
         try_pin_init!(Self {
-            queue: DiropQueue::new()?,
+            queue: DiropQueue::new(T::NAME)?,
             fs <- Opaque::try_ffi_init(|fs: *mut bindings::file_system_type| {
                 // SAFETY: `fs` is valid for writes and pinned; all-zero is a
                 // valid `file_system_type` before registration.
@@ -252,6 +269,27 @@ impl<T: DirOps> Registration<T> {
             }),
             _p: PhantomData,
         })
+    }
+
+    /// The registration that superblock `sb` (of this type) was mounted
+    /// through: it outlives every superblock of the type.
+    fn of(sb: &SuperBlock<T>) -> &Self {
+        // SAFETY: `sb` is a live superblock of type `T`, so its `s_type` is
+        // the `fs` field of the pinned registration of `T` (there is one
+        // per module, see `init_fs_context`), which lives until the module
+        // is unloaded, which a mounted superblock prevents (`owner`).
+        // `Opaque<T>` has the layout of `T`.
+        unsafe {
+            let fs = (*sb.as_raw())
+                .s_type
+                .cast::<Opaque<bindings::file_system_type>>();
+            &*kernel::container_of!(fs, Self, fs)
+        }
+    }
+
+    /// The queue that completes the `_async` operations of `sb`.
+    pub(super) fn queue_of(sb: &SuperBlock<T>) -> &DiropQueue {
+        &Self::of(sb).queue
     }
 
     const CONTEXT_OPS: bindings::fs_context_operations = bindings::fs_context_operations {
@@ -389,7 +427,15 @@ impl<T: DirOps> Registration<T> {
             // SAFETY: Configuration of `fc` is finished; nothing else touches
             // the options now.
             let opts = unsafe { Self::options(fc) };
-            let data = KBox::new(T::fill_super(opts, &log)?, GFP_KERNEL)?;
+            let mut setup = SuperSetup::default();
+            let data = T::fill_super(opts, &mut setup, &log)?;
+            let info = KBox::new(
+                SbInfo {
+                    dirops: setup.dirops,
+                    data,
+                },
+                GFP_KERNEL,
+            )?;
             // SAFETY: `sb` is a new superblock that nobody else uses yet.
             // `s_fs_info` is released by `kill_sb`, which the VFS calls
             // even when this function fails.
@@ -411,12 +457,12 @@ impl<T: DirOps> Registration<T> {
                 }
                 (*sb).s_op = &SuperBlock::<T>::SUPER_OPS;
                 (*sb).s_xattr = super::xattr::Handlers::<T>::TABLE.0.as_ptr();
-                (*sb).s_fs_info = KBox::into_raw(data).cast();
+                (*sb).s_fs_info = KBox::into_raw(info).cast();
                 bindings::set_default_d_op(sb, &DENTRY_OPS);
             }
             // SAFETY: `sb` is valid, of type `T`, and its data is set.
             let sbr = unsafe { SuperBlock::<T>::from_raw(sb) };
-            if T::dirop_mode(sbr).shared {
+            if setup.dirops.shared {
                 // SAFETY: `sb` is not yet visible to others; its directories
                 // (from the root on) get the `_async` methods.
                 unsafe { (*sb).s_iflags |= bindings::SB_I_SHARED_DIROPS as kernel::ffi::c_ulong };
@@ -464,7 +510,7 @@ impl<T: DirOps> Registration<T> {
         // which nothing uses `s_fs_info`, which is null or came from
         // `KBox::into_raw` in `fill_super`.
         unsafe {
-            let data = (*sb).s_fs_info.cast::<T::Data>();
+            let data = (*sb).s_fs_info.cast::<SbInfo<T::Data>>();
             if !data.is_null() && !(*sb).s_root.is_null() {
                 T::teardown(SuperBlock::<T>::from_raw(sb));
             }

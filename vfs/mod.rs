@@ -28,4 +28,5 @@ pub mod ops;
 pub mod param;
 pub mod ram_file;
 pub mod sb;
+pub mod time;
 pub mod xattr;

@@ -8,9 +8,10 @@
 use super::{
     acl::NewMode,
     dentry::{DEntry, IdMap},
-    dirop::{run_async, DiropMode},
-    fs_type::FileSystem,
+    dirop::run_async,
+    fs_type::{FileSystem, Registration},
     inode::{FileKind, INode},
+    sb::SuperBlock,
 };
 use core::ffi::{c_int, c_uint};
 use kernel::{
@@ -674,24 +675,23 @@ unsafe extern "C" fn rename<T: DirOps>(
     from_result(|| T::rename(&ctx, old_dir, old, new_dir, new, flags).map(|()| 0))
 }
 
-/// How the instance of directory `dir` runs directory operations.
+/// The superblock of directory `dir`.
 ///
 /// # Safety
 ///
-/// `dir` must be a live inode of a superblock of type `T`.
-unsafe fn mode_of<T: FileSystem>(dir: *mut bindings::inode) -> DiropMode {
+/// `dir` must be a live inode of a superblock of type `T`, valid for `'a`.
+unsafe fn sb_of<'a, T: FileSystem>(dir: *mut bindings::inode) -> &'a SuperBlock<T> {
     // SAFETY: Per the function's requirements.
-    let dir = unsafe { INode::<T>::from_raw(dir) };
-    T::dirop_mode(dir.super_block())
+    unsafe { INode::<T>::from_raw(dir) }.super_block()
 }
 
 /// Defines, in a module, one C method per directory operation that wraps the
 /// operation's body (the function of the same name in this file).
 ///
-/// `sync`: the synchronous method, which sleeps for the injected latency
-/// first.  `async`: the `_async` method, with a trailing `struct dirop_ret`,
-/// run by [`run_async`].  `[dir]` names the argument that is the directory
-/// the instance's [`DiropMode`] is read from.
+/// `sync`: the synchronous method.  `async`: the `_async` method, with a
+/// trailing `struct dirop_ret`, run by [`run_async`].  `[dir]` names the
+/// argument that is the directory (whose superblock says how operations
+/// complete); `[dir, mode]` also computes the new inode's mode and ACLs.
 macro_rules! dirop_methods {
     (sync: $($name:ident [$d:ident $(, $m:ident $(| $ifmt:ident)?)?]
              ($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {$(
@@ -704,8 +704,6 @@ macro_rules! dirop_methods {
         pub(super) unsafe extern "C" fn $name<T: DirOps>($($arg: $ty),*) -> $ret {
             // SAFETY: The VFS passes a live directory of ours.
             $(let $m = unsafe { NewMode::prepare($d, $m $(| bindings::$ifmt as u16)?) };)?
-            // SAFETY: The VFS passes a live directory of ours.
-            unsafe { mode_of::<T>($d) }.delay();
             // SAFETY: Called as the C method, as the body requires.
             unsafe { super::$name::<T>($($arg),*) }
         }
@@ -728,11 +726,16 @@ macro_rules! dirop_methods {
             // SAFETY: The VFS passes a live directory of ours.
             $(let $m = unsafe { NewMode::prepare($d, $m $(| bindings::$ifmt as u16)?) };)?
             // SAFETY: The VFS passes a live directory of ours.
-            let mode = unsafe { mode_of::<T>($d) };
+            let sb = unsafe { sb_of::<T>($d) };
+            let queue = Registration::<T>::queue_of(sb);
             // SAFETY: This is the `_async` method and `ret` its `dirop_ret`;
             // the arguments stay valid until `done_cb`, so the body may run
             // on the work item, where it is called as the C method would be.
-            unsafe { run_async(mode, ret, move || super::$name::<T>($($arg),*)) }
+            unsafe {
+                run_async(sb.dirop_mode().completion, queue, ret, move || {
+                    super::$name::<T>($($arg),*)
+                })
+            }
         }
     )*};
 }

@@ -4,7 +4,11 @@
 //!
 //! C reference: `include/linux/fs/super_types.h`.
 
-use super::{fs_type::FileSystem, ops::evict_inode};
+use super::{
+    dirop::DiropMode,
+    fs_type::{FileSystem, SbInfo},
+    ops::evict_inode,
+};
 use core::{ffi::c_int, marker::PhantomData};
 use kernel::{bindings, error::from_result, seq_file::SeqFile, types::Opaque};
 
@@ -13,7 +17,7 @@ use kernel::{bindings, error::from_result, seq_file::SeqFile, types::Opaque};
 /// # Invariants
 ///
 /// Wraps a `struct super_block` of type `T` whose `s_fs_info` points to a
-/// valid `T::Data` (set before any `&SuperBlock<T>` is handed out).
+/// valid `SbInfo<T::Data>` (set before any `&SuperBlock<T>` is handed out).
 #[repr(transparent)]
 pub struct SuperBlock<T: FileSystem> {
     sb: Opaque<bindings::super_block>,
@@ -46,11 +50,21 @@ impl<T: FileSystem> SuperBlock<T> {
         self.sb.get()
     }
 
+    /// What the layer and the filesystem keep about the instance.
+    fn info(&self) -> &SbInfo<T::Data> {
+        // SAFETY: By the type invariant `s_fs_info` points to a valid
+        // `SbInfo<T::Data>`, which lives as long as the superblock.
+        unsafe { &*(*self.sb.get()).s_fs_info.cast::<SbInfo<T::Data>>() }
+    }
+
     /// The instance's data.
     pub fn data(&self) -> &T::Data {
-        // SAFETY: By the type invariant `s_fs_info` points to a valid
-        // `T::Data`, which lives as long as the superblock.
-        unsafe { &*(*self.sb.get()).s_fs_info.cast::<T::Data>() }
+        &self.info().data
+    }
+
+    /// How the instance's directory operations run (fixed at mount).
+    pub fn dirop_mode(&self) -> DiropMode {
+        self.info().dirops
     }
 
     /// The root directory's inode.
