@@ -114,7 +114,7 @@ check: lint objcheck tests model fstests-check
 clippy: module
 
 # rustfmt with the kernel's own settings; it follows `mod` from the root.
-RUSTFMT = rustfmt --edition 2021 --config-path $(PDIRFS_CACHE)/linux/.rustfmt.toml pdirfs/pdirfs.rs
+RUSTFMT = rustfmt --edition 2021 --config-path $(PDIRFS_CACHE)/linux/.rustfmt.toml pdirfs/pdirfs.rs samples/rust/asyncfs.rs
 
 rustfmt: tree
 	$(RUSTFMT)

@@ -10,7 +10,7 @@ use crate::vfs::{
     dirop::Completion,
     fs_type::{FileSystem, StatFs, SuperSetup},
     inode::{FileKind, InodeSpec, NewInode},
-    param::{FcLog, Param, ParamKind, ParamSpec, ParamTable, ParamValue},
+    param::{FcLog, Param, ParamKind, ParamSpec, ParamTable, ParamValue, Params},
     sb::SuperBlock,
 };
 use kernel::{
@@ -272,8 +272,7 @@ pub(crate) fn new_inode(
 impl FileSystem for Pdirfs {
     const NAME: &'static CStr = c"pdirfs";
     const MAGIC: u32 = PDIRFS_MAGIC;
-    const PARAMS: &'static [ParamSpec] = &PARAMS;
-    const PARAM_TABLE: *const kernel::bindings::fs_parameter_spec = PARAM_TABLE.as_ptr();
+    const PARAMS: Params = PARAM_TABLE.params();
     type Options = Options;
     type Data = Instance;
     type InodeData = Node;

@@ -90,6 +90,8 @@ check)
 	n=0
 	step "insmod pdirfs.ko" insmod $MOD
 	step "pdirfs registered in /proc/filesystems" grep -qw pdirfs /proc/filesystems
+	step "insmod asyncfs.ko (the sample filesystem)" insmod /lib/modules/asyncfs.ko
+	step "asyncfs registered in /proc/filesystems" grep -qw asyncfs /proc/filesystems
 	echo "1..$n"
 	echo "PDIRFS-TAP-END vm-setup"
 	for t in /tests/bin/*; do
@@ -159,6 +161,8 @@ check)
 	step "no pdirfs mount left behind" sh -c '! grep -qw pdirfs /proc/mounts'
 	step "rmmod pdirfs" rmmod pdirfs
 	step "pdirfs unregistered" sh -c '! grep -qw pdirfs /proc/filesystems'
+	step "rmmod asyncfs" rmmod asyncfs
+	step "asyncfs unregistered" sh -c '! grep -qw asyncfs /proc/filesystems'
 	echo "1..$n"
 	echo "PDIRFS-TAP-END vm-teardown"
 	kmemleak_section

@@ -9,8 +9,14 @@
 //! C reference: `struct dirop_ret` in `include/linux/fs.h`,
 //! `Documentation/filesystems/shared-dir-locking.rst` (ours).
 
-use core::{ffi::c_int, ptr::NonNull};
-use kernel::{bindings, prelude::*, str::CStr, workqueue::Queue};
+use core::{ffi::c_int, marker::PhantomData, pin::Pin, ptr::NonNull};
+use kernel::{
+    bindings,
+    prelude::*,
+    str::CStr,
+    sync::LockClassKey,
+    workqueue::{Queue, Work, WorkItem},
+};
 
 /// When an `_async` directory operation completes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -133,52 +139,85 @@ impl DiropResult for *mut bindings::dentry {
 }
 
 /// An operation handed to the completion work item, with what it needs.
-struct AsyncDirop<F> {
-    op: F,
+///
+/// # Invariants
+///
+/// Made only by [`run_async`]: `op` and `ret` may be used from another task
+/// until `done_cb` is called (`struct dirop_ret`), `cred` and `memcg` are
+/// references this owns (`memcg` may be null).
+#[pin_data]
+struct AsyncDirop<F, R> {
+    #[pin]
+    work: Work<AsyncDirop<F, R>>,
+    op: Option<F>,
     ret: *mut bindings::dirop_ret,
     cred: *const bindings::cred,
-    /// The caller's memory cgroup (a reference we own, or null without
-    /// memory cgroups): what the work item allocates is charged to it, as
-    /// it would be had the caller done the operation itself.
+    /// The caller's memory cgroup: what the work item allocates is charged
+    /// to it, as it would be had the caller done the operation itself.
     memcg: *mut bindings::mem_cgroup,
+    _r: PhantomData<fn() -> R>,
 }
 
-// SAFETY: The raw pointers in `op` and `ret` (the VFS's dentries, inodes,
-// idmap and `dirop_ret`) stay valid and are not used by the VFS until
-// `done_cb` is called, because the VFS waits for it holding its references
-// and locks (`struct dirop_ret`); `cred` and `memcg` are references we own.
-unsafe impl<F> Send for AsyncDirop<F> {}
+// SAFETY: By the type invariant, what `op` captures (the VFS's dentries,
+// inodes, idmap) and `ret` stay valid, and are not used by the VFS, until
+// `done_cb`, because the VFS waits for it holding its references and locks
+// (`struct dirop_ret`); `cred` and `memcg` are references we own.  So the
+// whole may move to the work item's task.
+unsafe impl<F, R> Send for AsyncDirop<F, R> {}
 
-impl<F: FnOnce() -> R, R: DiropResult> AsyncDirop<F> {
+kernel::impl_has_work! {
+    impl{F, R} HasWork<Self> for AsyncDirop<F, R> { self.work }
+}
+
+/// The lock class and name of every completion work item of this crate.
+///
+/// Not `new_work!()` inside the generic [`run_async`]: its name would be a
+/// constant copied into each instance, and lockdep warns when one key is
+/// seen with two names.  (`Queue::try_spawn` has that problem as soon as
+/// two modules use it: its key is one static of the `kernel` crate, its
+/// name a constant of each module.)
+fn work_class() -> (&'static CStr, Pin<&'static LockClassKey>) {
+    static NAME: &CStr = c"vfs::dirop::AsyncDirop::work";
+    (NAME, kernel::static_lock_class!())
+}
+
+impl<F: FnOnce() -> R, R: DiropResult> WorkItem for AsyncDirop<F, R> {
+    type Pointer = Pin<KBox<Self>>;
+
     /// Runs in the work item: does the operation with the caller's
     /// credentials and memory cgroup, completes it.
-    fn run(self) {
-        // SAFETY: `cred` is a live reference (see `start`); the override is
-        // reverted below, in the same task.
-        let old = unsafe { bindings::override_creds(self.cred) };
-        // SAFETY: `memcg` is null or a live reference (see `start`); the
+    fn run(mut this: Pin<KBox<Self>>) {
+        let (ret, cred, memcg) = (this.ret, this.cred, this.memcg);
+        // `op` is not structurally pinned; taking it moves no pinned data.
+        let Some(op) = this.as_mut().project().op.take() else {
+            return;
+        };
+        // SAFETY: `cred` is a live reference (type invariant); the override
+        // is reverted below, in the same task.
+        let old = unsafe { bindings::override_creds(cred) };
+        // SAFETY: `memcg` is null or a live reference (type invariant); the
         // old active memcg is restored below, in the same task.
-        let old_memcg = unsafe { bindings::set_active_memcg(self.memcg) };
+        let old_memcg = unsafe { bindings::set_active_memcg(memcg) };
         // SAFETY: Plain lockdep annotation: the VFS waits for what follows.
         unsafe { bindings::dirop_completion_begin() };
-        let res = (self.op)();
-        // SAFETY: `ret` is live until `done_cb` returns (see the `Send`
-        // impl); `done_cb` is set by the VFS.  After the call the waiter may
-        // have returned and `ret` must not be touched again.
+        let res = op();
+        // SAFETY: `ret` is live until `done_cb` returns (type invariant);
+        // `done_cb` is set by the VFS.  After the call the waiter may have
+        // returned and `ret` must not be touched again.
         unsafe {
-            res.store(self.ret);
-            if let Some(done) = (*self.ret).done_cb {
-                done(self.ret);
+            res.store(ret);
+            if let Some(done) = (*ret).done_cb {
+                done(ret);
             }
         }
         // SAFETY: Pairs with the begin above and the override above; `cred`
-        // is ours to put.
+        // and `memcg` are ours to put.
         unsafe {
             bindings::dirop_completion_end();
             bindings::set_active_memcg(old_memcg);
-            bindings::mem_cgroup_put(self.memcg);
+            bindings::mem_cgroup_put(memcg);
             bindings::revert_creds(old);
-            bindings::put_cred(self.cred);
+            bindings::put_cred(cred);
         }
     }
 }
@@ -211,17 +250,29 @@ where
     // SAFETY: Takes a reference to the current task's memory cgroup (null
     // without memory cgroups), put by the work item or below.
     let memcg = unsafe { bindings::mem_cgroup_from_current() };
-    let job = AsyncDirop {
-        op,
-        ret,
-        cred,
-        memcg,
-    };
-    // SAFETY: `queue.wq` is live while `queue` is (its invariant), and the
-    // filesystem type's superblocks, whose operation this is, keep it.
-    let queue = unsafe { Queue::from_raw(queue.wq.as_ptr()) };
-    match queue.try_spawn(GFP_KERNEL_ACCOUNT, move || job.run()) {
-        Ok(()) => R::in_progress(),
+    let (name, key) = work_class();
+    // INVARIANT: The caller guarantees `op` and `ret` stay valid until
+    // `done_cb`; the references were taken above.
+    let job = KBox::pin_init(
+        pin_init!(AsyncDirop {
+            work <- Work::new(name, key),
+            op: Some(op),
+            ret,
+            cred,
+            memcg,
+            _r: PhantomData,
+        }),
+        GFP_KERNEL_ACCOUNT,
+    );
+    match job {
+        Ok(job) => {
+            // SAFETY: `queue.wq` is live while `queue` is (its invariant),
+            // and the filesystem type's superblocks, whose operation this
+            // is, keep the queue's owner alive.
+            let wq = unsafe { Queue::from_raw(queue.wq.as_ptr()) };
+            wq.enqueue(job);
+            R::in_progress()
+        }
         Err(_) => {
             // SAFETY: The references taken above, unused.
             unsafe {

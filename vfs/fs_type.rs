@@ -9,7 +9,7 @@ use super::{
     dirop::{DiropMode, DiropQueue},
     inode::INode,
     ops::DirOps,
-    param::{FcLog, Param, ParamKind, ParamValue},
+    param::{FcLog, Param, ParamKind, ParamValue, Params},
     sb::SuperBlock,
 };
 use core::{ffi::c_int, marker::PhantomData, pin::Pin};
@@ -57,12 +57,9 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     /// The magic number `statfs()` reports in `f_type`.
     const MAGIC: u32;
 
-    /// The mount parameters, as built by [`super::param::ParamTable::new`]:
-    /// the C table and, for [`Self::parse_param`], each entry's kind.
-    const PARAMS: &'static [super::param::ParamSpec];
-
-    /// The same table in the form `fs_parse()` reads.
-    const PARAM_TABLE: *const bindings::fs_parameter_spec;
+    /// The mount parameters ([`super::param::ParamTable::params`]); none by
+    /// default.  Each one `fs_parse()` accepts goes to [`Self::parse_param`].
+    const PARAMS: Params = Params::NONE;
 
     /// Options collected by a mount or reconfigure (remount) request.
     type Options: Send;
@@ -79,7 +76,10 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
 
     /// Applies one mount parameter to `opts`.  Errors should be explained
     /// through `log` (they reach the kernel log and `fsconfig()` callers).
-    fn parse_param(opts: &mut Self::Options, log: &FcLog<'_>, param: &Param<'_>) -> Result;
+    /// Only called for parameters of [`Self::PARAMS`].
+    fn parse_param(_opts: &mut Self::Options, _log: &FcLog<'_>, _param: &Param<'_>) -> Result {
+        Err(EINVAL)
+    }
 
     /// Creates the data of a new mounted instance from its options, and
     /// makes the choices in `setup` that the layer applies to it.
@@ -92,18 +92,28 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     /// Creates the root directory of a new instance, once its data is in place.
     fn make_root(sb: &SuperBlock<Self>) -> Result<ARef<INode<Self>>>;
 
-    /// Applies new options to a mounted instance (`mount -o remount`).
-    fn reconfigure(sb: &SuperBlock<Self>, opts: &Self::Options, log: &FcLog<'_>) -> Result;
+    /// Applies new options to a mounted instance (`mount -o remount`);
+    /// accepts them without a change by default.
+    fn reconfigure(_sb: &SuperBlock<Self>, _opts: &Self::Options, _log: &FcLog<'_>) -> Result {
+        Ok(())
+    }
 
     /// Releases everything the instance holds before its inodes are evicted
     /// at unmount (e.g. the references its directory indexes hold).
-    fn teardown(sb: &SuperBlock<Self>);
+    fn teardown(_sb: &SuperBlock<Self>) {}
 
-    /// `statfs()`.
-    fn statfs(sb: &SuperBlock<Self>) -> StatFs;
+    /// `statfs()`: zero counts by default (as `simple_statfs()`).
+    fn statfs(_sb: &SuperBlock<Self>) -> StatFs {
+        StatFs {
+            blocks: 0,
+            bfree: 0,
+            files: 0,
+            ffree: 0,
+        }
+    }
 
     /// Writes the options in effect, as `,key=value` pairs, for `/proc/mounts`.
-    fn show_options(sb: &SuperBlock<Self>, m: &SeqFile);
+    fn show_options(_sb: &SuperBlock<Self>, _m: &SeqFile) {}
 
     /// Charges `n` pages that are about to enter the page cache of `inode`
     /// (a regular file or a symbolic link), before they are allocated:
@@ -169,19 +179,25 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     }
 
     /// Called when `inode` is evicted, just before its data is dropped.
-    fn evicted(inode: &INode<Self>);
+    fn evicted(_inode: &INode<Self>) {}
 
     /// Reads extended attribute `name` (full name, e.g. `user.foo`) into
-    /// `buf`, or reports its size when `buf` is `None`.
-    fn xattr_get(inode: &INode<Self>, name: &[u8], buf: Option<&mut [u8]>) -> Result<usize>;
+    /// `buf`, or reports its size when `buf` is `None`.  None by default.
+    fn xattr_get(_inode: &INode<Self>, _name: &[u8], _buf: Option<&mut [u8]>) -> Result<usize> {
+        Err(ENODATA)
+    }
 
     /// Sets (`Some`) or removes (`None`) extended attribute `name`; `flags`
-    /// are `XATTR_CREATE`/`XATTR_REPLACE`.
-    fn xattr_set(inode: &INode<Self>, name: &[u8], value: Option<&[u8]>, flags: u32) -> Result;
+    /// are `XATTR_CREATE`/`XATTR_REPLACE`.  Refused by default.
+    fn xattr_set(_inode: &INode<Self>, _name: &[u8], _value: Option<&[u8]>, _flags: u32) -> Result {
+        Err(EOPNOTSUPP)
+    }
 
     /// Lists the extended attribute names (`trusted.` ones only if
-    /// `trusted`) as `listxattr()` does.
-    fn xattr_list(inode: &INode<Self>, trusted: bool, buf: Option<&mut [u8]>) -> Result<usize>;
+    /// `trusted`) as `listxattr()` does.  None by default.
+    fn xattr_list(_inode: &INode<Self>, _trusted: bool, _buf: Option<&mut [u8]>) -> Result<usize> {
+        Ok(0)
+    }
 }
 
 /// What a filesystem chooses for a new instance in
@@ -260,7 +276,7 @@ impl<T: DirOps> Registration<T> {
                     // `->atomic_open` takes it from the file.
                     (*fs).fs_flags = bindings::FS_ALLOW_IDMAP as i32;
                     (*fs).init_fs_context = Some(Self::init_fs_context);
-                    (*fs).parameters = T::PARAM_TABLE;
+                    (*fs).parameters = T::PARAMS.table();
                     (*fs).kill_sb = Some(Self::kill_sb);
                 }
                 // SAFETY: `fs` is fully initialised and pinned for as long as
@@ -371,14 +387,15 @@ impl<T: DirOps> Registration<T> {
             let mut result = bindings::fs_parse_result::default();
             // SAFETY: `fc` and `param` are valid; the table is a valid,
             // terminated `fs_parameter_spec` array (`ParamTable` invariant).
-            let opt =
-                unsafe { bindings::__fs_parse(&mut (*fc).log, T::PARAM_TABLE, param, &mut result) };
+            let opt = unsafe {
+                bindings::__fs_parse(&mut (*fc).log, T::PARAMS.table(), param, &mut result)
+            };
             if opt < 0 {
                 // fs_parse() already logged "Unknown parameter" and friends.
                 return Err(Error::from_errno(opt));
             }
             let index = opt as usize;
-            let spec = T::PARAMS.get(index).ok_or(EINVAL)?;
+            let spec = T::PARAMS.spec(index).ok_or(EINVAL)?;
             // SAFETY: `param` is valid; `fs_parse()` accepted it, so `key` is a
             // valid C string, and for string kinds `string` is one too.
             let (key, value) = unsafe {

@@ -34,14 +34,17 @@ pub struct ParamSpec {
 /// A table of mount parameters in the layout `fs_parse()` expects: an array of
 /// `struct fs_parameter_spec` terminated by an all-zero entry.
 ///
-/// Build it with [`ParamTable::new`] in a `static`.
+/// Build it with [`ParamTable::new`] in a `static`, and give the
+/// filesystem type its [`ParamTable::params`].
 ///
 /// # Invariants
 ///
-/// `specs[..N - 1]` describe the parameters with `opt` equal to their index,
-/// `specs[N - 1]` is all zero, and every `name` points to a `'static` C string.
+/// `specs[..N - 1]` describe `params` in order, with `opt` equal to their
+/// index, `specs[N - 1]` is all zero, and every `name` points to a `'static`
+/// C string.
 pub struct ParamTable<const N: usize> {
     specs: [bindings::fs_parameter_spec; N],
+    params: &'static [ParamSpec],
 }
 
 // SAFETY: The table is immutable after construction and only holds pointers
@@ -50,7 +53,7 @@ unsafe impl<const N: usize> Sync for ParamTable<N> {}
 
 impl<const N: usize> ParamTable<N> {
     /// Builds the table from `params`; `N` must be `params.len() + 1`.
-    pub const fn new(params: &[ParamSpec]) -> Self {
+    pub const fn new(params: &'static [ParamSpec]) -> Self {
         assert!(
             params.len() + 1 == N,
             "ParamTable<N> needs N == params.len() + 1"
@@ -86,12 +89,48 @@ impl<const N: usize> ParamTable<N> {
             };
             i += 1;
         }
-        Self { specs }
+        Self { specs, params }
     }
 
-    /// The table as the C array `file_system_type::parameters` points to.
-    pub const fn as_ptr(&self) -> *const bindings::fs_parameter_spec {
-        self.specs.as_ptr()
+    /// The parameters of a filesystem type ([`super::fs_type::FileSystem::PARAMS`]).
+    pub const fn params(&'static self) -> Params {
+        // INVARIANT: `specs` is a valid table of `params` (ours).
+        Params {
+            table: &self.specs,
+            specs: self.params,
+        }
+    }
+}
+
+/// The mount parameters of a filesystem type: a C table for `fs_parse()`
+/// and, for each entry, its [`ParamSpec`].  Made only by
+/// [`ParamTable::params`] (or [`Params::NONE`]), so the two agree.
+///
+/// # Invariants
+///
+/// `table` is terminated by an all-zero entry and describes `specs`, entry
+/// `i` with `opt == i`.
+#[derive(Clone, Copy)]
+pub struct Params {
+    table: &'static [bindings::fs_parameter_spec],
+    specs: &'static [ParamSpec],
+}
+
+/// An empty table: only the terminator.
+static NO_PARAMS: ParamTable<1> = ParamTable::new(&[]);
+
+impl Params {
+    /// No mount parameters.
+    pub const NONE: Params = NO_PARAMS.params();
+
+    /// The C table, as `file_system_type::parameters` and `fs_parse()` take it.
+    pub(super) fn table(&self) -> *const bindings::fs_parameter_spec {
+        self.table.as_ptr()
+    }
+
+    /// The parameter `fs_parse()` returned index `opt` for.
+    pub(super) fn spec(&self, opt: usize) -> Option<&'static ParamSpec> {
+        self.specs.get(opt)
     }
 }
 
