@@ -17,8 +17,9 @@
 
 use crate::vfs::{
     dentry::{DEntry, NAME_MAX},
+    dir::{DirOps, OpCtx},
     inode::{FileKind, InodeSpec},
-    ops::{DirEmitter, DirOps, OpCtx, Primed},
+    readdir::{DirEmitter, Primed},
 };
 use crate::{
     index::{Entry, Reservation, FIRST_POS},

@@ -30,13 +30,13 @@ module! {
 #[pin_data]
 struct PdirfsModule {
     #[pin]
-    fs: vfs::fs_type::Registration<super_::Pdirfs>,
+    fs: vfs::registration::Registration<super_::Pdirfs>,
 }
 
 impl kernel::InPlaceModule for PdirfsModule {
     fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
-            fs <- vfs::fs_type::Registration::new(module),
+            fs <- vfs::registration::Registration::new(module),
         })
     }
 }

@@ -241,7 +241,7 @@ fn ispace_of(max_inodes: Option<u64>) -> Option<u64> {
 pub(crate) fn new_inode(
     sb: &SuperBlock<Pdirfs>,
     dir: Option<&Inode>,
-    ctx: Option<&crate::vfs::ops::OpCtx<'_>>,
+    ctx: Option<&crate::vfs::dir::OpCtx<'_>>,
     spec: InodeSpec,
     setup: impl FnOnce(&mut NewInode<Pdirfs>),
 ) -> Result<ARef<Inode>> {

@@ -53,7 +53,7 @@ impl Default for DiropMode {
 }
 
 /// The workqueue that completes the `-EINPROGRESS` operations of one
-/// filesystem type (owned by its [`super::fs_type::Registration`], so that
+/// filesystem type (owned by its [`super::registration::Registration`], so that
 /// unregistering, and so unloading, waits for its work items).
 ///
 /// # Invariants

@@ -231,7 +231,7 @@ pub struct NewInode<T: FileSystem> {
     _p: PhantomData<T>,
 }
 
-impl<T: super::ops::DirOps> NewInode<T> {
+impl<T: super::dir::DirOps> NewInode<T> {
     /// Allocates an inode in `sb` for a file of `spec`, owned by the caller's
     /// fsuid/fsgid (or inheriting the group of a setgid `dir`, as
     /// `inode_init_owner()` does), with the operations `T` provides for its
@@ -239,7 +239,7 @@ impl<T: super::ops::DirOps> NewInode<T> {
     pub fn new(
         sb: &SuperBlock<T>,
         dir: Option<&INode<T>>,
-        ctx: Option<&super::ops::OpCtx<'_>>,
+        ctx: Option<&super::dir::OpCtx<'_>>,
         spec: InodeSpec,
     ) -> Result<Self> {
         let kind = FileKind::from_mode(spec.mode).ok_or(EINVAL)?;
@@ -262,7 +262,7 @@ impl<T: super::ops::DirOps> NewInode<T> {
                 spec.mode,
             );
             bindings::simple_inode_init_ts(raw);
-            super::ops::set_ops::<T>(raw, kind, spec.rdev);
+            super::tables::set_ops::<T>(raw, kind, spec.rdev);
             // No ACLs (the cache holds every ACL there is: see `acl`),
             // until the caller's are applied below.
             (*raw).i_acl = core::ptr::null_mut();
@@ -330,6 +330,36 @@ impl<T: FileSystem> Drop for NewInode<T> {
         unsafe {
             bindings::clear_nlink(self.inode.as_ptr());
             bindings::iput(self.inode.as_ptr());
+        }
+    }
+}
+
+/// `super_operations::evict_inode`: drops the page cache, tells the
+/// filesystem, and frees the inode's data.
+///
+/// # Safety
+///
+/// Only called by the VFS through the operation tables, with the
+/// arguments and locks `Documentation/filesystems/locking.rst` lists.
+pub(super) unsafe extern "C" fn evict_inode<T: FileSystem>(inode: *mut bindings::inode) {
+    // SAFETY: The VFS evicts an inode of ours that no one else references;
+    // `i_private` is null or came from `KBox::into_raw` in `NewInode::init`.
+    unsafe {
+        let data = (*inode).i_private.cast::<T::InodeData>();
+        if data.is_null() {
+            // Never initialised: no page was ever added (see `ram_file`).
+            bindings::truncate_inode_pages_final(&mut (*inode).i_data);
+        } else {
+            // Drops the page cache and gives back its pages.
+            super::ram_pages::evict(INode::<T>::from_raw(inode));
+        }
+        bindings::clear_inode(inode);
+        super::acl::evicted::<T>(inode);
+        if !data.is_null() {
+            T::evicted(INode::<T>::from_raw(inode));
+            (*inode).i_private = core::ptr::null_mut();
+            // Dropped in place, as pinned data must be.
+            drop(core::pin::Pin::new_unchecked(KBox::from_raw(data)));
         }
     }
 }

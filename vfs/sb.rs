@@ -7,7 +7,7 @@
 use super::{
     dirop::DiropMode,
     fs_type::{FileSystem, SbInfo},
-    ops::evict_inode,
+    inode::evict_inode,
 };
 use core::{ffi::c_int, marker::PhantomData};
 use kernel::{bindings, error::from_result, seq_file::SeqFile, types::Opaque};

@@ -27,10 +27,12 @@ use kernel::{bindings, new_mutex, prelude::*, str::CStr, sync::aref::ARef, sync:
 pub mod vfs;
 use vfs::{
     dentry::DEntry,
+    dir::{DirOps, OpCtx},
     dirop::{Completion, DiropMode},
-    fs_type::{FileSystem, Registration, SuperSetup},
+    fs_type::{FileSystem, SuperSetup},
     inode::{FileKind, INode, InodeSpec, NewInode},
-    ops::{DirEmitter, DirOps, OpCtx},
+    readdir::DirEmitter,
+    registration::Registration,
     sb::SuperBlock,
 };
 
