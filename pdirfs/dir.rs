@@ -98,7 +98,7 @@ fn make_inode(ctx: &OpCtx<'_>, dir: &Inode, mode: u16, rdev: u32) -> Result<ARef
         dir.super_block(),
         Some(dir),
         Some(ctx),
-        InodeSpec { mode, rdev },
+        InodeSpec::new(mode, rdev)?,
         |_| {},
     )
 }
@@ -329,7 +329,7 @@ impl DirOps for Pdirfs {
         make_inode(ctx, dir, mode, 0)
     }
 
-    fn readdir(dir: &Inode, emit: &mut DirEmitter) -> Result {
+    fn readdir(dir: &Inode, emit: &mut DirEmitter<Self>) -> Result {
         const BATCH: usize = 32;
         const NAME_BYTES: usize = 4096;
         let ix = index(dir)?;
@@ -378,7 +378,7 @@ impl DirOps for Pdirfs {
                     // The entry is read again: it may have changed since the
                     // batch was copied.
                     let _: Primed =
-                        emit.prime::<Pdirfs>(name, || ix.lock().get(name).map(|e| e.item.clone()));
+                        emit.prime(name, || ix.lock().get(name).map(|e| e.item.clone()));
                 }
                 if !emit.emit(pos as i64, name, ino, kind) {
                     return Ok(());

@@ -242,7 +242,7 @@ pub(crate) fn new_inode(
     sb: &SuperBlock<Pdirfs>,
     dir: Option<&Inode>,
     ctx: Option<&crate::vfs::dir::OpCtx<'_>>,
-    spec: InodeSpec,
+    spec: InodeSpec<Pdirfs>,
     setup: impl FnOnce(&mut NewInode<Pdirfs>),
 ) -> Result<ARef<Inode>> {
     let kind = FileKind::from_mode(spec.mode).ok_or(EINVAL)?;
@@ -368,10 +368,7 @@ impl FileSystem for Pdirfs {
 
     fn make_root(sb: &SuperBlock<Self>) -> Result<ARef<Inode>> {
         let o = *sb.data().opts.lock();
-        let spec = InodeSpec {
-            mode: kernel::bindings::S_IFDIR as u16 | o.mode,
-            rdev: 0,
-        };
+        let spec = InodeSpec::new(kernel::bindings::S_IFDIR as u16 | o.mode, 0)?;
         new_inode(sb, None, None, spec, |inode| {
             inode.set_owner(o.mode, o.uid, o.gid)
         })

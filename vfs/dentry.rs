@@ -74,14 +74,10 @@ impl<T: FileSystem> DEntry<T> {
             unsafe { bindings::d_instantiate(d, raw) };
             return;
         }
-        // SAFETY: `d_splice_alias` takes over our inode reference.  A new
-        // inode has no other alias, so it returns NULL; should it return an
-        // alias, we do not keep it.
-        let alias = unsafe { bindings::d_splice_alias(raw, d) };
-        if !alias.is_null() && kernel::error::from_err_ptr(alias).is_ok() {
-            // SAFETY: A referenced dentry we do not keep.
-            unsafe { bindings::dput(alias) };
-        }
+        // SAFETY: The dentry is in lookup, ours to instantiate; the
+        // reference goes to the dcache.  A new inode has no other alias, so
+        // there is none to keep.
+        let _ = unsafe { splice_drop_alias(d, raw) };
     }
 
     /// Makes the entry refer to a new, unlinked `inode` (`O_TMPFILE`).
@@ -100,6 +96,44 @@ impl<T: FileSystem> DEntry<T> {
         // reference.
         unsafe { bindings::d_tmpfile(file, raw) };
     }
+}
+
+/// `d_splice_alias()`: makes `dentry` (in lookup, or unhashed) refer to
+/// `inode` (null: a negative entry), consuming the inode reference, and
+/// returns the alias the VFS should use instead: null for `dentry` itself,
+/// a referenced dentry (a directory already in the dcache elsewhere), or
+/// an error pointer.
+///
+/// # Safety
+///
+/// `dentry` must be live and the caller's to instantiate; `inode` null or
+/// a referenced inode of the same superblock.
+pub(super) unsafe fn splice_alias(
+    dentry: *mut bindings::dentry,
+    inode: *mut bindings::inode,
+) -> *mut bindings::dentry {
+    // SAFETY: Per the function's requirements.
+    unsafe { bindings::d_splice_alias(inode, dentry) }
+}
+
+/// [`splice_alias`], for a caller that has no use for an alias: a
+/// referenced one is put at once.
+///
+/// # Safety
+///
+/// As for [`splice_alias`].
+pub(super) unsafe fn splice_drop_alias(
+    dentry: *mut bindings::dentry,
+    inode: *mut bindings::inode,
+) -> kernel::error::Result {
+    // SAFETY: Per the function's requirements.
+    let alias = unsafe { splice_alias(dentry, inode) };
+    kernel::error::from_err_ptr(alias)?;
+    if !alias.is_null() {
+        // SAFETY: A referenced dentry we do not keep.
+        unsafe { bindings::dput(alias) };
+    }
+    Ok(())
 }
 
 /// The idmapping of the mount an operation came through.

@@ -10,7 +10,7 @@
 
 use super::{
     acl::NewMode,
-    dentry::{DEntry, IdMap},
+    dentry::{splice_alias, DEntry, IdMap},
     fs_type::FileSystem,
     inode::INode,
     readdir::DirEmitter,
@@ -105,7 +105,7 @@ pub trait DirOps: FileSystem {
     }
 
     /// Emits the entries of `dir` from `emit.pos()` on (positions >= 2).
-    fn readdir(_dir: &INode<Self>, _emit: &mut DirEmitter) -> Result {
+    fn readdir(_dir: &INode<Self>, _emit: &mut DirEmitter<Self>) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 }
@@ -129,9 +129,9 @@ pub(super) unsafe extern "C" fn lookup<T: DirOps>(
         Err(e) => e.to_ptr(),
         Ok(found) => {
             let inode = found.map_or(core::ptr::null_mut(), |i| ARef::into_raw(i).as_ptr().cast());
-            // SAFETY: `d_splice_alias` consumes the inode reference (or null)
-            // and handles the directory-alias case.
-            unsafe { bindings::d_splice_alias(inode, dentry) }
+            // SAFETY: `dentry` is in lookup, ours to instantiate; `inode` is
+            // null or a reference of ours, which the call consumes.
+            unsafe { splice_alias(dentry, inode) }
         }
     }
 }

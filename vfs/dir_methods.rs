@@ -11,7 +11,7 @@
 use super::{
     acl::NewMode,
     attr::dentry_inode,
-    dentry::{DEntry, IdMap},
+    dentry::{splice_alias, DEntry, IdMap},
     dir::{DirOps, OpCtx},
     dirop::run_async,
     fs_type::FileSystem,
@@ -317,9 +317,9 @@ pub(super) unsafe fn atomic_open<T: DirOps>(
         let found = T::lookup(dir_i, d.name())?;
         if found.is_some() || open_flag & bindings::O_CREAT == 0 {
             let inode = found.map_or(core::ptr::null_mut(), |i| ARef::into_raw(i).as_ptr().cast());
-            // SAFETY: As in `lookup`: `d_splice_alias` consumes the inode
-            // reference (or null) and ends the in-lookup state.
-            let alias = unsafe { bindings::d_splice_alias(inode, dentry) };
+            // SAFETY: As in `lookup`: `dentry` is in lookup, ours to
+            // instantiate; the inode reference (or null) is consumed.
+            let alias = unsafe { splice_alias(dentry, inode) };
             kernel::error::from_err_ptr(alias)?;
             // SAFETY: `finish_no_open` takes over the alias reference (NULL:
             // the VFS uses `dentry`).

@@ -4,7 +4,7 @@
 //!
 //! C reference: `include/linux/fs.h`, `fs/inode.c`.
 
-use super::{fs_type::FileSystem, sb::SuperBlock};
+use super::{fs_type::FileSystem, sb::SuperBlock, tables::InodeOps};
 use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{
     bindings,
@@ -213,11 +213,37 @@ impl<T: FileSystem> INode<T> {
 }
 
 /// What a new inode is: its kind, operations and device number.
-pub struct InodeSpec {
+pub struct InodeSpec<T: super::dir::DirOps> {
     /// Type and permission bits.
     pub mode: u16,
     /// Device number for device nodes.
     pub rdev: u32,
+    /// Its operation tables; they fit its type (see [`Self::with_ops`]).
+    ops: InodeOps<T>,
+}
+
+impl<T: super::dir::DirOps> InodeSpec<T> {
+    /// An inode of `mode` (type and permission bits) and device `rdev`,
+    /// with the layer's tables for its type ([`InodeOps::for_kind`]);
+    /// `EINVAL` for a mode of no file type.
+    pub fn new(mode: u16, rdev: u32) -> Result<Self> {
+        let kind = FileKind::from_mode(mode).ok_or(EINVAL)?;
+        Ok(Self {
+            mode,
+            rdev,
+            ops: InodeOps::for_kind(kind),
+        })
+    }
+
+    /// The same with other tables, which must be for its type (`EINVAL`
+    /// otherwise).
+    pub fn with_ops(self, ops: InodeOps<T>) -> Result<Self> {
+        let kind = FileKind::from_mode(self.mode).ok_or(EINVAL)?;
+        if !ops.fits(kind) {
+            return Err(EINVAL);
+        }
+        Ok(Self { ops, ..self })
+    }
 }
 
 /// A new inode, not yet visible to anyone, without its data.
@@ -240,9 +266,8 @@ impl<T: super::dir::DirOps> NewInode<T> {
         sb: &SuperBlock<T>,
         dir: Option<&INode<T>>,
         ctx: Option<&super::dir::OpCtx<'_>>,
-        spec: InodeSpec,
+        spec: InodeSpec<T>,
     ) -> Result<Self> {
-        let kind = FileKind::from_mode(spec.mode).ok_or(EINVAL)?;
         // SAFETY: `sb` is a live superblock.
         let inode = NonNull::new(unsafe { bindings::new_inode(sb.as_raw()) }).ok_or(ENOMEM)?;
         let raw = inode.as_ptr();
@@ -262,7 +287,7 @@ impl<T: super::dir::DirOps> NewInode<T> {
                 spec.mode,
             );
             bindings::simple_inode_init_ts(raw);
-            super::tables::set_ops::<T>(raw, kind, spec.rdev);
+            spec.ops.install(raw, spec.rdev);
             // No ACLs (the cache holds every ACL there is: see `acl`),
             // until the caller's are applied below.
             (*raw).i_acl = core::ptr::null_mut();

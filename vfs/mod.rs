@@ -21,8 +21,8 @@
 //!   the C methods of directory changes, synchronous and `_async`;
 //!   [`dirop`]: running an `_async` operation and completing it from a
 //!   work item; [`readdir`]: listings and dcache priming;
-//! - `tables`: which operation tables an inode gets; `attr`: `getattr`,
-//!   `setattr`;
+//! - [`tables`]: which operation tables an inode gets
+//!   ([`tables::InodeOps`]); `attr`: `getattr`, `setattr`;
 //! - [`ram_file`]: file operations of RAM files (page cache only), with
 //!   `ram_pages` (every page charged before it is added) and `seek`
 //!   (`SEEK_DATA`/`SEEK_HOLE`);
@@ -47,6 +47,6 @@ pub mod readdir;
 pub mod registration;
 pub mod sb;
 mod seek;
-mod tables;
+pub mod tables;
 pub mod time;
 pub mod xattr;

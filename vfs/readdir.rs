@@ -8,11 +8,12 @@
 //! `d_alloc_noblock()` in `fs/dcache.c`.
 
 use super::{
+    dentry::splice_drop_alias,
     dir::DirOps,
     fs_type::FileSystem,
     inode::{FileKind, INode},
 };
-use core::ffi::c_int;
+use core::{ffi::c_int, marker::PhantomData};
 use kernel::{bindings, error::from_result, sync::aref::ARef};
 
 /// Collects directory entries for `getdents()`.
@@ -21,13 +22,15 @@ use kernel::{bindings, error::from_result, sync::aref::ARef};
 ///
 /// `ctx` is the live `dir_context` of the `iterate_shared` call this was
 /// made for, `file` the open directory it reads, and `dir` its dentry,
-/// which the open file pins and whose `i_rwsem` the VFS holds shared.
+/// which the open file pins and whose `i_rwsem` the VFS holds shared, of
+/// a superblock of type `T`.
 /// Calls on one open file are serialised by the VFS (`f_pos_lock`), so the
 /// file's `private_data` is this listing's to use.
-pub struct DirEmitter {
+pub struct DirEmitter<T: FileSystem> {
     ctx: *mut bindings::dir_context,
     file: *mut bindings::file,
     dir: *mut bindings::dentry,
+    _p: PhantomData<T>,
 }
 
 /// What [`DirEmitter::prime`] did.
@@ -41,7 +44,7 @@ pub enum Primed {
     Skipped,
 }
 
-impl DirEmitter {
+impl<T: FileSystem> DirEmitter<T> {
     /// The position to continue from (a cookie of the filesystem's choosing;
     /// 0 and 1 are "." and "..").
     pub fn pos(&self) -> i64 {
@@ -101,11 +104,7 @@ impl DirEmitter {
     /// name), `find` re-reads the filesystem's entry: the caller's copy may
     /// be stale.  The in-lookup state ends before this returns, so no
     /// in-lookup dentry is held across the copy to user space.
-    pub fn prime<T: FileSystem>(
-        &mut self,
-        name: &[u8],
-        find: impl FnOnce() -> Option<ARef<INode<T>>>,
-    ) -> Primed {
+    pub fn prime(&mut self, name: &[u8], find: impl FnOnce() -> Option<ARef<INode<T>>>) -> Primed {
         // SAFETY: An all-zero `qstr` is valid; `d_alloc_noblock()` computes
         // the hash.
         let mut q: bindings::qstr = unsafe { core::mem::zeroed() };
@@ -126,17 +125,11 @@ impl DirEmitter {
         let res = match find() {
             Some(inode) => {
                 let raw = ARef::into_raw(inode).as_ptr().cast::<bindings::inode>();
-                // SAFETY: `d` is our in-lookup dentry; `d_splice_alias()`
-                // consumes the inode reference and ends the in-lookup state.
-                let alias = unsafe { bindings::d_splice_alias(raw, d) };
-                if kernel::error::from_err_ptr(alias).is_err() {
-                    Primed::Skipped
-                } else {
-                    if !alias.is_null() {
-                        // SAFETY: A referenced alias that we do not keep.
-                        unsafe { bindings::dput(alias) };
-                    }
-                    Primed::Added
+                // SAFETY: `d` is our in-lookup dentry; the inode reference
+                // is consumed, and the in-lookup state ends.
+                match unsafe { splice_drop_alias(d, raw) } {
+                    Ok(()) => Primed::Added,
+                    Err(_) => Primed::Skipped,
                 }
             }
             None => Primed::Skipped,
@@ -178,10 +171,11 @@ pub(super) unsafe extern "C" fn iterate_shared<T: DirOps>(
         let dentry = unsafe { (*file).__bindgen_anon_1.f_path.dentry };
         // INVARIANT: `ctx` is this call's context and `dentry` that of the
         // open directory, which pins it.
-        let mut emit = DirEmitter {
+        let mut emit = DirEmitter::<T> {
             ctx,
             file,
             dir: dentry,
+            _p: PhantomData,
         };
         T::readdir(dir, &mut emit)?;
         Ok(0)

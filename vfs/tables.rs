@@ -12,51 +12,104 @@ use super::{
     ram_file::Tables as RamTables,
     readdir::iterate_shared,
 };
-use core::ffi::c_int;
+use core::{ffi::c_int, marker::PhantomData};
 use kernel::bindings;
 
-/// Sets the operations of a new inode of kind `kind`.
-///
-/// # Safety
-///
-/// `inode` must be a new inode of a superblock of type `T`, not yet visible.
-pub(super) unsafe fn set_ops<T: DirOps>(inode: *mut bindings::inode, kind: FileKind, rdev: u32) {
-    // SAFETY: Per the function's requirements the inode is ours to set up;
-    // the tables are statics.
-    unsafe {
+/// The operation tables (`i_op`, `i_fop`, `a_ops`) a new inode gets: one
+/// of the layer's sets for filesystem `T`, as named values, chosen in its
+/// [`super::inode::InodeSpec`].
+pub struct InodeOps<T: DirOps> {
+    which: Which,
+    _p: PhantomData<T>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Which {
+    Dir,
+    RamFile,
+    RamSymlink,
+    Special,
+}
+
+impl<T: DirOps> InodeOps<T> {
+    /// A directory with `T`'s [`DirOps`]: the `_async` methods on an
+    /// instance set up with shared directory operations, the synchronous
+    /// ones otherwise.
+    pub const DIR: Self = Self::of(Which::Dir);
+    /// A regular file whose only copy is the page cache, every page
+    /// charged before it is added ([`super::ram_file`]).
+    pub const RAM_FILE: Self = Self::of(Which::RamFile);
+    /// A symbolic link whose target is kept in the page cache.
+    pub const RAM_SYMLINK: Self = Self::of(Which::RamSymlink);
+    /// A device node, fifo or socket (`init_special_inode()`).
+    pub const SPECIAL: Self = Self::of(Which::Special);
+
+    const fn of(which: Which) -> Self {
+        Self {
+            which,
+            _p: PhantomData,
+        }
+    }
+
+    /// The layer's tables for an inode of `kind`.
+    pub const fn for_kind(kind: FileKind) -> Self {
         match kind {
-            FileKind::Dir => {
-                let shared = (*(*inode).i_sb).s_iflags
-                    & bindings::SB_I_SHARED_DIROPS as kernel::ffi::c_ulong;
-                (*inode).i_op = if shared != 0 {
-                    &Tables::<T>::DIR_IOPS_SHARED
-                } else {
-                    &Tables::<T>::DIR_IOPS
-                };
-                (*inode).__bindgen_anon_3.i_fop = &Tables::<T>::DIR_FOPS;
-            }
-            FileKind::Reg => {
-                (*inode).i_op = &Tables::<T>::FILE_IOPS;
-                (*inode).__bindgen_anon_3.i_fop = &RamTables::<T>::FILE_FOPS;
-                (*inode).i_data.a_ops = &RamTables::<T>::FILE_AOPS;
-                bindings::mapping_set_gfp_mask(&mut (*inode).i_data, bindings::GFP_HIGHUSER);
-                bindings::mapping_set_unevictable(&mut (*inode).i_data);
-            }
-            FileKind::Lnk => {
-                (*inode).i_op = &Tables::<T>::SYMLINK_IOPS;
-                (*inode).i_data.a_ops = &RamTables::<T>::SYMLINK_AOPS;
-                bindings::inode_nohighmem(inode);
-                bindings::mapping_set_unevictable(&mut (*inode).i_data);
-            }
-            _ => {
-                bindings::init_special_inode(inode, (*inode).i_mode, rdev);
-                (*inode).i_op = &Tables::<T>::SPECIAL_IOPS;
+            FileKind::Dir => Self::DIR,
+            FileKind::Reg => Self::RAM_FILE,
+            FileKind::Lnk => Self::RAM_SYMLINK,
+            _ => Self::SPECIAL,
+        }
+    }
+
+    /// Whether these tables are for an inode of `kind`.
+    pub(super) fn fits(&self, kind: FileKind) -> bool {
+        self.which == Self::for_kind(kind).which
+    }
+
+    /// Sets the operations of a new inode.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a new inode of a superblock of type `T`, not yet
+    /// visible, of a type these tables [fit](Self::fits).
+    pub(super) unsafe fn install(&self, inode: *mut bindings::inode, rdev: u32) {
+        // SAFETY: Per the function's requirements the inode is ours to set
+        // up; the tables are statics.
+        unsafe {
+            match self.which {
+                Which::Dir => {
+                    let shared = (*(*inode).i_sb).s_iflags
+                        & bindings::SB_I_SHARED_DIROPS as kernel::ffi::c_ulong;
+                    (*inode).i_op = if shared != 0 {
+                        &Tables::<T>::DIR_IOPS_SHARED
+                    } else {
+                        &Tables::<T>::DIR_IOPS
+                    };
+                    (*inode).__bindgen_anon_3.i_fop = &Tables::<T>::DIR_FOPS;
+                }
+                Which::RamFile => {
+                    (*inode).i_op = &Tables::<T>::FILE_IOPS;
+                    (*inode).__bindgen_anon_3.i_fop = &RamTables::<T>::FILE_FOPS;
+                    (*inode).i_data.a_ops = &RamTables::<T>::FILE_AOPS;
+                    bindings::mapping_set_gfp_mask(&mut (*inode).i_data, bindings::GFP_HIGHUSER);
+                    bindings::mapping_set_unevictable(&mut (*inode).i_data);
+                }
+                Which::RamSymlink => {
+                    (*inode).i_op = &Tables::<T>::SYMLINK_IOPS;
+                    (*inode).i_data.a_ops = &RamTables::<T>::SYMLINK_AOPS;
+                    bindings::inode_nohighmem(inode);
+                    bindings::mapping_set_unevictable(&mut (*inode).i_data);
+                }
+                Which::Special => {
+                    bindings::init_special_inode(inode, (*inode).i_mode, rdev);
+                    (*inode).i_op = &Tables::<T>::SPECIAL_IOPS;
+                }
             }
         }
     }
 }
 
-struct Tables<T>(core::marker::PhantomData<T>);
+struct Tables<T>(PhantomData<T>);
 
 impl<T: DirOps> Tables<T> {
     /// Directories of an instance the VFS locks exclusively (the baseline).

@@ -125,7 +125,7 @@ fn new_inode(
         sb,
         parent.map(|p| p.1),
         parent.map(|p| p.0),
-        InodeSpec { mode, rdev },
+        InodeSpec::new(mode, rdev)?,
     )?;
     let dir = if FileKind::from_mode(mode) == Some(FileKind::Dir) {
         let d = Dir {
@@ -307,7 +307,7 @@ impl DirOps for Asyncfs {
         Ok(())
     }
 
-    fn readdir(dir: &Inode, emit: &mut DirEmitter) -> Result {
+    fn readdir(dir: &Inode, emit: &mut DirEmitter<Self>) -> Result {
         let list = dir_of(dir)?;
         // Entries added after the listing started (renamed ones too) are
         // left out, so that the listing ends.
