@@ -154,50 +154,6 @@ pub(crate) fn parse_count(s: &[u8]) -> Result<u64> {
     parse_size(s, 0)
 }
 
-/// Parses `dirops=`: `shared` (the `_async` methods under a shared
-/// `i_rwsem`) or `exclusive` (the synchronous methods, locked as today).
-pub(crate) fn parse_dirops(s: &[u8]) -> Result<bool> {
-    match s {
-        b"shared" => Ok(true),
-        b"exclusive" => Ok(false),
-        _ => Err(EINVAL),
-    }
-}
-
-/// Parses an on/off switch (`readdir_prime=`).
-pub(crate) fn parse_switch(s: &[u8]) -> Result<bool> {
-    match s {
-        b"on" | b"1" => Ok(true),
-        b"off" | b"0" => Ok(false),
-        _ => Err(EINVAL),
-    }
-}
-
-/// Parses `completion=`: `sync` or `async`.
-pub(crate) fn parse_completion(s: &[u8]) -> Result<Completion> {
-    match s {
-        b"sync" => Ok(Completion::Sync),
-        b"async" => Ok(Completion::Async),
-        _ => Err(EINVAL),
-    }
-}
-
-/// Parses `latency_us=`: decimal microseconds, at most [`MAX_LATENCY_US`].
-pub(crate) fn parse_latency(s: &[u8]) -> Result<u32> {
-    if s.is_empty() || !s.iter().all(|c| c.is_ascii_digit()) {
-        return Err(EINVAL);
-    }
-    let mut n: u32 = 0;
-    for &c in s {
-        n = n
-            .checked_mul(10)
-            .and_then(|n| n.checked_add(u32::from(c - b'0')))
-            .filter(|&n| n <= MAX_LATENCY_US)
-            .ok_or(EINVAL)?;
-    }
-    Ok(n)
-}
-
 /// Turns a limit where `0` means "unlimited" into an `Option`.
 pub(crate) fn limit(n: u64) -> Option<u64> {
     (n != 0).then_some(n)
@@ -208,28 +164,6 @@ mod tests {
     use super::*;
 
     const GIB: u64 = 1 << 30;
-
-    #[test]
-    fn dirop_modes() {
-        assert_eq!(parse_dirops(b"shared"), Ok(true));
-        assert_eq!(parse_dirops(b"exclusive"), Ok(false));
-        assert_eq!(parse_dirops(b""), Err(EINVAL));
-        assert_eq!(parse_dirops(b"Shared"), Err(EINVAL));
-        assert_eq!(parse_completion(b"sync"), Ok(Completion::Sync));
-        assert_eq!(parse_completion(b"async"), Ok(Completion::Async));
-        assert_eq!(parse_completion(b"asyncx"), Err(EINVAL));
-        assert_eq!(parse_latency(b"0"), Ok(0));
-        assert_eq!(parse_latency(b"1000"), Ok(1000));
-        assert_eq!(parse_latency(b"1000000"), Ok(MAX_LATENCY_US));
-        assert_eq!(parse_latency(b"1000001"), Err(EINVAL));
-        assert_eq!(parse_latency(b"99999999999999999999"), Err(EINVAL));
-        assert_eq!(parse_latency(b""), Err(EINVAL));
-        assert_eq!(parse_latency(b"-1"), Err(EINVAL));
-        assert_eq!(parse_latency(b"1ms"), Err(EINVAL));
-        assert_eq!(parse_switch(b"on"), Ok(true));
-        assert_eq!(parse_switch(b"0"), Ok(false));
-        assert_eq!(parse_switch(b"yes"), Err(EINVAL));
-    }
 
     #[test]
     fn size_plain_and_suffixes() {

@@ -10,7 +10,7 @@ use crate::vfs::{
     dirop::Completion,
     fs_type::{FileSystem, StatFs, SuperSetup},
     inode::{FileKind, InodeSpec, NewInode},
-    param::{FcLog, Param, ParamKind, ParamSpec, ParamTable, ParamValue, Params},
+    param::{EnumTable, FcLog, Param, ParamKind, ParamSpec, ParamTable, ParamValue, Params},
     sb::SuperBlock,
 };
 use kernel::{
@@ -39,7 +39,14 @@ const INHERITED_FLAGS: u32 = bindings::FS_NODUMP_FL | bindings::FS_NOATIME_FL;
 /// `statfs()` `f_type` of pdirfs: "PDIR".
 pub(crate) const PDIRFS_MAGIC: u32 = 0x5044_4952;
 
-/// The mount parameters, in table order.
+/// `dirops=`: shared-locked `_async` methods, or today's exclusive lock.
+static DIROPS: EnumTable<3> = EnumTable::new(&[(c"shared", 1), (c"exclusive", 0)]);
+/// `completion=`: before the method returns, or from a work item.
+static COMPLETION: EnumTable<3> = EnumTable::new(&[(c"sync", 0), (c"async", 1)]);
+/// `readdir_prime=`.
+static ON_OFF: EnumTable<5> = EnumTable::new(&[(c"on", 1), (c"off", 0), (c"1", 1), (c"0", 0)]);
+
+/// The mount parameters; `parse_param` tells them apart by name.
 const PARAMS: [ParamSpec; 9] = [
     ParamSpec {
         name: c"mode",
@@ -53,6 +60,8 @@ const PARAMS: [ParamSpec; 9] = [
         name: c"gid",
         kind: ParamKind::Gid,
     },
+    // Sizes and counts take suffixes and percentages, as on tmpfs:
+    // `options::parse_size`.
     ParamSpec {
         name: c"size",
         kind: ParamKind::String,
@@ -63,30 +72,21 @@ const PARAMS: [ParamSpec; 9] = [
     },
     ParamSpec {
         name: c"dirops",
-        kind: ParamKind::String,
+        kind: ParamKind::Enum(DIROPS.values()),
     },
     ParamSpec {
         name: c"completion",
-        kind: ParamKind::String,
+        kind: ParamKind::Enum(COMPLETION.values()),
     },
     ParamSpec {
         name: c"latency_us",
-        kind: ParamKind::String,
+        kind: ParamKind::U32,
     },
     ParamSpec {
         name: c"readdir_prime",
-        kind: ParamKind::String,
+        kind: ParamKind::Enum(ON_OFF.values()),
     },
 ];
-const OPT_MODE: usize = 0;
-const OPT_UID: usize = 1;
-const OPT_GID: usize = 2;
-const OPT_SIZE: usize = 3;
-const OPT_NR_INODES: usize = 4;
-const OPT_DIROPS: usize = 5;
-const OPT_COMPLETION: usize = 6;
-const OPT_LATENCY_US: usize = 7;
-const OPT_READDIR_PRIME: usize = 8;
 
 static PARAM_TABLE: ParamTable<10> = ParamTable::new(&PARAMS);
 
@@ -287,8 +287,8 @@ impl FileSystem for Pdirfs {
     }
 
     fn parse_param(opts: &mut Options, log: &FcLog<'_>, param: &Param<'_>) -> Result {
-        match (param.index, &param.value) {
-            (OPT_MODE, ParamValue::U32(mode)) => {
+        match (param.key.to_bytes(), &param.value) {
+            (b"mode", ParamValue::U32(mode)) => {
                 if *mode > 0o7777 {
                     return Err(log.invalid(fmt!(
                         "{}={:o}: not a permission mode",
@@ -298,9 +298,9 @@ impl FileSystem for Pdirfs {
                 }
                 opts.mode = *mode as u16;
             }
-            (OPT_UID, ParamValue::Uid(uid)) => opts.uid = *uid,
-            (OPT_GID, ParamValue::Gid(gid)) => opts.gid = *gid,
-            (OPT_SIZE, ParamValue::String(s)) => {
+            (b"uid", ParamValue::Uid(uid)) => opts.uid = *uid,
+            (b"gid", ParamValue::Gid(gid)) => opts.gid = *gid,
+            (b"size", ParamValue::String(s)) => {
                 let n = options::parse_size(s.to_bytes(), crate::vfs::mm::total_ram_bytes())
                     .inspect_err(|_| {
                         log.error(fmt!(
@@ -311,7 +311,7 @@ impl FileSystem for Pdirfs {
                     })?;
                 opts.max_bytes = options::limit(n);
             }
-            (OPT_NR_INODES, ParamValue::String(s)) => {
+            (b"nr_inodes", ParamValue::String(s)) => {
                 let n = options::parse_count(s.to_bytes()).inspect_err(|_| {
                     log.error(fmt!(
                         "{}={}: expected a count with optional k/m/g suffix",
@@ -321,31 +321,26 @@ impl FileSystem for Pdirfs {
                 })?;
                 opts.max_inodes = options::limit(n);
             }
-            (OPT_DIROPS, ParamValue::String(s)) => {
-                opts.dirop.shared = options::parse_dirops(s.to_bytes()).inspect_err(|_| {
-                    log.error(fmt!("{}={}: expected shared or exclusive", param.key, s))
-                })?;
+            (b"dirops", ParamValue::Enum(v)) => opts.dirop.shared = *v == 1,
+            (b"completion", ParamValue::Enum(v)) => {
+                opts.dirop.completion = if *v == 1 {
+                    Completion::Async
+                } else {
+                    Completion::Sync
+                }
             }
-            (OPT_COMPLETION, ParamValue::String(s)) => {
-                opts.dirop.completion =
-                    options::parse_completion(s.to_bytes()).inspect_err(|_| {
-                        log.error(fmt!("{}={}: expected sync or async", param.key, s))
-                    })?;
-            }
-            (OPT_LATENCY_US, ParamValue::String(s)) => {
-                opts.dirop.latency_us = options::parse_latency(s.to_bytes()).inspect_err(|_| {
-                    log.error(fmt!(
-                        "{}={}: expected microseconds, at most {}",
+            (b"latency_us", ParamValue::U32(us)) => {
+                if *us > options::MAX_LATENCY_US {
+                    return Err(log.invalid(fmt!(
+                        "{}={}: at most {} microseconds",
                         param.key,
-                        s,
+                        us,
                         options::MAX_LATENCY_US
-                    ))
-                })?;
+                    )));
+                }
+                opts.dirop.latency_us = *us;
             }
-            (OPT_READDIR_PRIME, ParamValue::String(s)) => {
-                opts.readdir_prime = options::parse_switch(s.to_bytes())
-                    .inspect_err(|_| log.error(fmt!("{}={}: expected on or off", param.key, s)))?;
-            }
+            (b"readdir_prime", ParamValue::Enum(v)) => opts.readdir_prime = *v == 1,
             _ => return Err(EINVAL),
         }
         Ok(())

@@ -11,12 +11,19 @@ use kernel::{
 };
 
 /// The type of a mount parameter, as `fs_parse()` validates it.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy)]
 pub enum ParamKind {
     /// A string, interpreted by the filesystem (`fsparam_string`).
     String,
+    /// A decimal `u32` (`fsparam_u32` with base 10).
+    U32,
     /// A `u32` in octal (`fsparam_u32oct`), e.g. a mode.
     U32Oct,
+    /// A boolean in the kernel's spellings: `0`/`1`, `false`/`true`,
+    /// `no`/`yes` (`fsparam_bool`).
+    Bool,
+    /// One of a set of names, each standing for a number (`fsparam_enum`).
+    Enum(EnumValues),
     /// A user id, mapped through the mounter's user namespace.
     Uid,
     /// A group id, mapped through the mounter's user namespace.
@@ -70,12 +77,23 @@ impl<const N: usize> ParamTable<N> {
         let mut i = 0;
         while i < params.len() {
             let p = &params[i];
-            let (type_, data): (bindings::fs_param_type, usize) = match p.kind {
-                ParamKind::String => (Some(bindings::fs_param_is_string), 0),
-                // `data` is the number base for fs_param_is_u32().
-                ParamKind::U32Oct => (Some(bindings::fs_param_is_u32), 8),
-                ParamKind::Uid => (Some(bindings::fs_param_is_uid), 0),
-                ParamKind::Gid => (Some(bindings::fs_param_is_gid), 0),
+            let (type_, data): (bindings::fs_param_type, *const core::ffi::c_void) = match p.kind {
+                ParamKind::String => (Some(bindings::fs_param_is_string), core::ptr::null()),
+                // `data` is the number base for fs_param_is_u32() (0, as
+                // `fsparam_u32` has it, would also take hex and octal).
+                ParamKind::U32 => (
+                    Some(bindings::fs_param_is_u32),
+                    core::ptr::without_provenance(10),
+                ),
+                ParamKind::U32Oct => (
+                    Some(bindings::fs_param_is_u32),
+                    core::ptr::without_provenance(8),
+                ),
+                ParamKind::Bool => (Some(bindings::fs_param_is_bool), core::ptr::null()),
+                // `data` is the table of names for fs_param_is_enum().
+                ParamKind::Enum(v) => (Some(bindings::fs_param_is_enum), v.table.as_ptr().cast()),
+                ParamKind::Uid => (Some(bindings::fs_param_is_uid), core::ptr::null()),
+                ParamKind::Gid => (Some(bindings::fs_param_is_gid), core::ptr::null()),
             };
             // `as_char_ptr()` is not `const`; the cast is what it does.
             #[allow(clippy::disallowed_methods)]
@@ -85,7 +103,7 @@ impl<const N: usize> ParamTable<N> {
                 type_,
                 opt: i as u8,
                 flags: 0,
-                data: data as *const core::ffi::c_void,
+                data,
             };
             i += 1;
         }
@@ -138,12 +156,71 @@ impl Params {
 pub enum ParamValue<'a> {
     /// For [`ParamKind::String`].
     String(&'a CStr),
-    /// For [`ParamKind::U32Oct`].
+    /// For [`ParamKind::U32`] and [`ParamKind::U32Oct`].
     U32(u32),
+    /// For [`ParamKind::Bool`].
+    Bool(bool),
+    /// For [`ParamKind::Enum`]: the number the name stands for.
+    Enum(u32),
     /// For [`ParamKind::Uid`]: the id in the initial user namespace.
     Uid(u32),
     /// For [`ParamKind::Gid`]: the id in the initial user namespace.
     Gid(u32),
+}
+
+/// The names of a [`ParamKind::Enum`] parameter and the numbers they stand
+/// for, in the layout `fs_param_is_enum()` reads: an array of `struct
+/// constant_table` terminated by an all-zero entry.  Build it with
+/// [`EnumTable::new`] in a `static`, and use its [`EnumTable::values`].
+///
+/// # Invariants
+///
+/// `table[N - 1]` is all zero and every `name` of the others points to a
+/// `'static` C string.
+pub struct EnumTable<const N: usize> {
+    table: [bindings::constant_table; N],
+}
+
+// SAFETY: The table is immutable and holds only pointers to `'static`
+// strings, which may be shared between threads.
+unsafe impl<const N: usize> Sync for EnumTable<N> {}
+
+impl<const N: usize> EnumTable<N> {
+    /// Builds the table; `N` must be `values.len() + 1`.
+    pub const fn new(values: &[(&'static CStr, u32)]) -> Self {
+        assert!(
+            values.len() + 1 == N,
+            "EnumTable<N> needs N == values.len() + 1"
+        );
+        let mut table = [bindings::constant_table {
+            name: core::ptr::null(),
+            value: 0,
+        }; N];
+        let mut i = 0;
+        while i < values.len() {
+            assert!(values[i].1 <= i32::MAX as u32, "enum values are C ints");
+            // `as_char_ptr()` is not `const`; the cast is what it does.
+            #[allow(clippy::disallowed_methods)]
+            let name = values[i].0.as_ptr().cast();
+            table[i] = bindings::constant_table {
+                name,
+                value: values[i].1 as i32,
+            };
+            i += 1;
+        }
+        Self { table }
+    }
+
+    /// The table, for [`ParamKind::Enum`].
+    pub const fn values(&'static self) -> EnumValues {
+        EnumValues { table: &self.table }
+    }
+}
+
+/// A terminated table of enum names made by [`EnumTable::values`].
+#[derive(Clone, Copy)]
+pub struct EnumValues {
+    table: &'static [bindings::constant_table],
 }
 
 /// A parsed parameter: its index in the filesystem's table and its value.

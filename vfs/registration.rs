@@ -225,7 +225,11 @@ impl<T: DirOps> Registration<T> {
                     ParamKind::String => {
                         ParamValue::String(CStr::from_char_ptr((*param).__bindgen_anon_1.string))
                     }
-                    ParamKind::U32Oct => ParamValue::U32(result.__bindgen_anon_1.uint_32),
+                    ParamKind::U32 | ParamKind::U32Oct => {
+                        ParamValue::U32(result.__bindgen_anon_1.uint_32)
+                    }
+                    ParamKind::Bool => ParamValue::Bool(result.__bindgen_anon_1.boolean),
+                    ParamKind::Enum(_) => ParamValue::Enum(result.__bindgen_anon_1.uint_32),
                     ParamKind::Uid => ParamValue::Uid(result.__bindgen_anon_1.uid.val),
                     ParamKind::Gid => ParamValue::Gid(result.__bindgen_anon_1.gid.val),
                 };
