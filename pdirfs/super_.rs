@@ -277,6 +277,7 @@ impl FileSystem for Pdirfs {
     type Data = Instance;
     type InodeData = Node;
     const POSIX_ACL: bool = true;
+    const ALLOW_IDMAP: bool = true;
     const FILE_HANDLES: bool = true;
 
     fn init_options(sb: Option<&SuperBlock<Self>>) -> Result<Options> {

@@ -12,7 +12,7 @@ use super::{
     param::{FcLog, Param, Params},
     sb::SuperBlock,
 };
-use kernel::{prelude::*, seq_file::SeqFile, str::CStr, sync::aref::ARef};
+use kernel::{bindings, prelude::*, seq_file::SeqFile, str::CStr, sync::aref::ARef};
 
 /// A filesystem type: what a filesystem implements to be mountable.
 pub trait FileSystem: Sized + Send + Sync + 'static {
@@ -28,6 +28,15 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
 
     /// Options collected by a mount or reconfigure (remount) request.
     type Options: Send;
+
+    /// Whether the type can be mounted with an idmapping
+    /// (`FS_ALLOW_IDMAP`): the layer maps ids through the idmap the VFS
+    /// passes in every operation it implements (`inode_init_owner()`,
+    /// `setattr_prepare()`/`setattr_copy()`, `generic_fillattr()`,
+    /// `generic_permission()`; `->atomic_open` takes it from the file), so
+    /// a filesystem that keeps no ids of its own may say yes.  No by
+    /// default.
+    const ALLOW_IDMAP: bool = false;
 
     /// Data of one mounted instance, owned by its superblock.
     type Data: Send + Sync;
@@ -167,11 +176,26 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
 
 /// What a filesystem chooses for a new instance in
 /// [`FileSystem::fill_super`]; the layer sets the superblock up from it.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct SuperSetup {
     /// How its directory operations are locked and completed (default:
     /// shared, completed before the method returns).
     pub dirops: DiropMode,
+    /// The largest file size (`s_maxbytes`; default `MAX_LFS_FILESIZE`).
+    pub max_bytes: i64,
+    /// The granularity of its timestamps in nanoseconds (`s_time_gran`;
+    /// default 1).
+    pub time_gran_ns: u32,
+}
+
+impl Default for SuperSetup {
+    fn default() -> Self {
+        Self {
+            dirops: DiropMode::default(),
+            max_bytes: bindings::MAX_LFS_FILESIZE,
+            time_gran_ns: 1,
+        }
+    }
 }
 
 /// What the layer keeps in `s_fs_info`: its own facts about the instance,

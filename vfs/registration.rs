@@ -90,12 +90,11 @@ impl<T: DirOps> Registration<T> {
                 unsafe {
                     (*fs).name = T::NAME.as_char_ptr();
                     (*fs).owner = module.as_ptr();
-                    // Idmapped mounts: every operation maps ids through
-                    // the idmap the VFS passes (`inode_init_owner()`,
-                    // `setattr_prepare()`/`setattr_copy()`,
-                    // `generic_fillattr()`, `generic_permission()`), and
-                    // `->atomic_open` takes it from the file.
-                    (*fs).fs_flags = bindings::FS_ALLOW_IDMAP as i32;
+                    (*fs).fs_flags = if T::ALLOW_IDMAP {
+                        bindings::FS_ALLOW_IDMAP as i32
+                    } else {
+                        0
+                    };
                     (*fs).init_fs_context = Some(Self::init_fs_context);
                     (*fs).parameters = T::PARAMS.table();
                     (*fs).kill_sb = Some(Self::kill_sb);
@@ -283,10 +282,10 @@ impl<T: DirOps> Registration<T> {
             // even when this function fails.
             unsafe {
                 (*sb).s_magic = T::MAGIC as usize;
-                (*sb).s_maxbytes = bindings::MAX_LFS_FILESIZE;
+                (*sb).s_maxbytes = setup.max_bytes;
                 (*sb).s_blocksize = kernel::page::PAGE_SIZE;
                 (*sb).s_blocksize_bits = kernel::page::PAGE_SHIFT as u8;
-                (*sb).s_time_gran = 1;
+                (*sb).s_time_gran = setup.time_gran_ns;
                 // A new identity per mount, as tmpfs: statfs()'s f_fsid
                 // comes from it (fanotify's FID reports need one).
                 bindings::uuid_gen(&mut (*sb).s_uuid);
