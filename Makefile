@@ -19,7 +19,7 @@ KDIR ?= $(PDIRFS_CACHE)/build
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=-19 RUST_LIB_SRC=/usr/lib/rustlib/src/rust/library
 
 .PHONY: all setup tree kernel module tests bench-bin bench objcheck model run check clippy fstests fstests-check \
-	stress stress-debug check-debug \
+	stress stress-debug check-debug docs-check \
 	rustfmt rustfmtcheck rust-analyzer unsafe-check lint clean
 
 all: module
@@ -127,7 +127,12 @@ rustfmtcheck: tree
 unsafe-check:
 	@scripts/check-unsafe.sh
 
-lint: rustfmtcheck clippy unsafe-check
+# The repository's copies of documents a kernel patch adds must match the
+# patched tree (their one source; scripts/export-patches.sh writes them).
+docs-check: tree
+	@scripts/check-docs.sh
+
+lint: rustfmtcheck clippy unsafe-check docs-check
 
 rust-analyzer: kernel
 	$(KMAKE) rust-analyzer

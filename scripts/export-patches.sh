@@ -6,6 +6,11 @@
 # the only way patches/ changes: never edit a hunk by hand.
 #
 # Comment lines at the top of an existing series file are kept.
+#
+# Documentation/filesystems/shared-dir-locking.rst is written here too,
+# from the tree: its one source is the kernel patch that adds it, and the
+# copy in the repository is there to be read (scripts/check-docs.sh, part
+# of make check, fails when the two differ).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -27,6 +32,8 @@ git -C "$KSRC" format-patch -q --zero-commit --no-signature -N -o "$out" "$BASE_
 rm -f "$header"
 n=$(grep -vc '^#' "$series" || true)
 say "exported $n patches to $out"
+doc=Documentation/filesystems/shared-dir-locking.rst
+git -C "$KSRC" show "HEAD:$doc" > "$PDIRFS_ROOT/$doc"
 # The tree now matches the series exactly.
 id=$(grep -v '^\s*#' "$series" | grep -v '^\s*$' | while read -r p; do cat "$out/$p"; done | sha256sum | cut -c1-16)
 echo "$id $(git -C "$KSRC" rev-parse HEAD)" > "$(git -C "$KSRC" rev-parse --absolute-git-dir)/pdirfs-series"
