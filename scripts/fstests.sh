@@ -9,6 +9,7 @@
 #                   group, less tests/fstests/exclude)
 #   FSTESTS_CONFIGS which configurations (default: all four, below)
 #   FSTESTS_TIMEOUT seconds per test (default 600; TCG is slow)
+#   FSTESTS_VMS     how many guests run configurations at once (default 1)
 #   FSTESTS_RESUME  1: keep the results of earlier runs with the same
 #                   kernel, module, guest and job, and run only what is
 #                   missing (the whole quick group takes many hours under
@@ -99,24 +100,75 @@ done < "$job/configs"
 echo "$total" > "$job/total"
 ntests=$(wc -l < "$job/tests")
 nconfigs=$(wc -l < "$job/configs")
-mkfs.ext4 -q -F -d "$job" "$out/job.img" 64M >/dev/null
-
-timeout_s=$(( total * per_test + 600 ))
 say "$ntests tests x $nconfigs configurations: $total to run ($(( ntests * nconfigs - total )) done before); at most ${per_test}s each"
+
+# FSTESTS_VMS=N runs the configurations in N guests at once (each with
+# its own job disk and console log), as kvm-xfstests shards a run: one
+# TCG guest running fstests keeps about 1.2 of 2 host cores busy.  The
+# default is one guest.
+vms=${FSTESTS_VMS:-1}
+[ "$vms" -ge 1 ] 2>/dev/null || die "FSTESTS_VMS=$vms: expected a number >= 1"
+[ "$vms" -le "$nconfigs" ] || vms=$nconfigs
+jobs=()
+if [ "$vms" = 1 ]; then
+	jobs=("$job")
+else
+	for i in $(seq 1 "$vms"); do
+		d=$out/job.$i
+		rm -rf "$d"
+		mkdir -p "$d"
+		cp "$job/tests" "$job/per_test_timeout" "$job/pdirfs.ko" "$job/job.sh" "$d/"
+		# Configuration k goes to guest (k mod vms) + 1.
+		awk -v i="$i" -v n="$vms" '(NR - 1) % n == i - 1' "$job/configs" > "$d/configs"
+		t=0
+		while read -r cfg _; do
+			cp "$job/tests.$cfg" "$d/"
+			t=$((t + $(wc -l < "$job/tests.$cfg")))
+		done < "$d/configs"
+		echo "$t" > "$d/total"
+		jobs+=("$d")
+	done
+fi
+
 log=$out/console.log
 start=$(date +%s)
+pids=()
+logs=()
+for i in "${!jobs[@]}"; do
+	d=${jobs[$i]}
+	img_i=$d.img
+	log_i=$log
+	[ "$vms" = 1 ] || log_i=$out/console.$((i + 1)).log
+	mkfs.ext4 -q -F -d "$d" "$img_i" 64M >/dev/null
+	timeout_s=$(( $(cat "$d/total") * per_test + 600 ))
+	prefix="== "
+	[ "$vms" = 1 ] || prefix="== vm$((i + 1)) "
+	(
+		set +e
+		timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 -machine pc -smp 2 -m 4G \
+			-display none -monitor none -serial stdio -no-reboot \
+			-accel tcg,thread=multi -cpu max -kernel "$kernel" \
+			-append "console=ttyS0 loglevel=4 panic=-1 root=/dev/vda rw rootfstype=ext4 init=/pdirfs-init" \
+			-drive "file=$img,if=virtio,format=raw,snapshot=on" \
+			-drive "file=$img_i,if=virtio,format=raw,readonly=on" </dev/null 2>&1 | tee "$log_i" |
+			grep --line-buffered -E '^PDIRFS-FSTESTS-(PROGRESS|ERROR)|\] (BUG|WARNING|Oops|Kernel panic)' |
+			sed -u "s/^PDIRFS-FSTESTS-PROGRESS /$prefix/"
+		exit "${PIPESTATUS[0]}"
+	) &
+	pids+=($!)
+	logs+=("$log_i")
+done
 set +e
-timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 -machine pc -smp 2 -m 4G \
-	-display none -monitor none -serial stdio -no-reboot \
-	-accel tcg,thread=multi -cpu max -kernel "$kernel" \
-	-append "console=ttyS0 loglevel=4 panic=-1 root=/dev/vda rw rootfstype=ext4 init=/pdirfs-init" \
-	-drive "file=$img,if=virtio,format=raw,snapshot=on" \
-	-drive "file=$out/job.img,if=virtio,format=raw,readonly=on" </dev/null 2>&1 | tee "$log" |
-	grep --line-buffered -E '^PDIRFS-FSTESTS-(PROGRESS|ERROR)|\] (BUG|WARNING|Oops|Kernel panic)' |
-	sed -u 's/^PDIRFS-FSTESTS-PROGRESS /== /'
-rc=${PIPESTATUS[0]}
+rc=0
+for p in "${pids[@]}"; do
+	wait "$p"
+	r=$?
+	[ "$r" = 0 ] || rc=$r
+done
 set -e
-say "guest exited (rc=$rc) after $(( $(date +%s) - start )) s; console log: $log"
+# One log for the report: every guest's results and kernel messages.
+[ "$vms" = 1 ] || cat "${logs[@]}" > "$log"
+say "guests exited (rc=$rc) after $(( $(date +%s) - start )) s; console log: $log"
 python3 "$PDIRFS_ROOT/scripts/fstests-report.py" --qemu-rc "$rc" --exclude "$exclude" \
 	--configs "$job/configs" --tests "$job/tests" --results "$job/results" \
 	--report "$out/report.md" "$@" "$log"

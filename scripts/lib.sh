@@ -17,6 +17,7 @@ if [ "${PDIRFS_DEBUG_KERNEL:-0}" = 1 ]; then
 	export PDIRFS_KCONFIG_EXTRA=$PDIRFS_ROOT/scripts/kconfig/debug.config
 	PDIRFS_MODULE_OUT=$PDIRFS_CACHE/module-debug
 	export PDIRFS_MODULE=$PDIRFS_MODULE_OUT/pdirfs/pdirfs.ko
+	export PDIRFS_SAMPLE_MODULE=$PDIRFS_MODULE_OUT/samples/rust/asyncfs.ko
 	export PDIRFS_VM_LOG_SUFFIX=-debug
 fi
 KERNEL_TARBALL=/usr/src/linux-source-7.3.tar.xz

@@ -34,9 +34,9 @@ cp /bin/busybox "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 cp "$PDIRFS_ROOT/scripts/vm-init.sh" "$stage/init"
 cp "$PDIRFS_ROOT/tests/vm-tests.sh" "$stage/tests/vm-tests.sh"
-cp "$module" "$stage/lib/modules/"
+cp "$module" "$stage/lib/modules/pdirfs.ko"
 # The sample filesystem on the same VFS layer (samples/rust/asyncfs.rs).
-sample_module=$(dirname "$module")/../samples/rust/asyncfs.ko
+sample_module=${PDIRFS_SAMPLE_MODULE:-$PDIRFS_ROOT/samples/rust/asyncfs.ko}
 [ -f "$sample_module" ] || die "no sample module at $sample_module: run 'make module'"
 cp "$sample_module" "$stage/lib/modules/"
 # Only the tests of this checkout (the cache may hold binaries of others);

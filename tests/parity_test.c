@@ -13,7 +13,10 @@
  *   no-dump and no-atime from their directory, flags tmpfs lacks are
  *   refused, and only CAP_LINUX_IMMUTABLE may set immutable or append;
  * - statx() reports the birth time and the flags as attributes, statfs()
- *   a file system id of its own for each mount.
+ *   a file system id of its own for each mount;
+ * - truncate(2) that changes the size changes ctime and mtime (POSIX;
+ *   fstests generic/313 found pdirfs left both); ftruncate(2) changes
+ *   both whatever the size.
  */
 #include <linux/fs.h>
 #include <sys/ioctl.h>
@@ -283,6 +286,63 @@ TEST_F(parity, fsid_per_mount)
 	EXPECT_TRUE(a.f_fsid.__val[0] != b.f_fsid.__val[0] ||
 		    a.f_fsid.__val[1] != b.f_fsid.__val[1]);
 	EXPECT_EQ(0, umount(other));
+}
+
+/* Sleeps past the timestamp granularity, so a change of time shows. */
+static void tick(void)
+{
+	usleep(20000);
+}
+
+static int times_of(const char *path, struct timespec *c, struct timespec *m)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -1;
+	*c = st.st_ctim;
+	*m = st.st_mtim;
+	return 0;
+}
+
+static int same_time(struct timespec a, struct timespec b)
+{
+	return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+TEST_F(parity, truncate_updates_times)
+{
+	struct timespec c0, m0, c1, m1;
+	int fd;
+
+	fd = open("t", O_RDWR | O_CREAT, 0644);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(100, write(fd, memset((char[100]){0}, 'x', 100), 100));
+
+	const struct { const char *what; off_t size; int by_fd; } steps[] = {
+		{ "truncate down", 10, 0 }, { "truncate up", 5000, 0 },
+		{ "ftruncate down", 1, 1 }, { "ftruncate up", 3 * PAGE, 1 },
+	};
+	for (unsigned int i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		ASSERT_EQ(0, times_of("t", &c0, &m0));
+		tick();
+		if (steps[i].by_fd) {
+			ASSERT_EQ(0, ftruncate(fd, steps[i].size));
+		} else {
+			ASSERT_EQ(0, truncate("t", steps[i].size));
+		}
+		ASSERT_EQ(0, times_of("t", &c1, &m1));
+		EXPECT_FALSE(same_time(c0, c1)) TH_LOG("%s: ctime unchanged", steps[i].what);
+		EXPECT_FALSE(same_time(m0, m1)) TH_LOG("%s: mtime unchanged", steps[i].what);
+	}
+	/* ftruncate(2) asks for new times whatever the size (ATTR_MTIME | ATTR_CTIME). */
+	ASSERT_EQ(0, times_of("t", &c0, &m0));
+	tick();
+	ASSERT_EQ(0, ftruncate(fd, 3 * PAGE));
+	ASSERT_EQ(0, times_of("t", &c1, &m1));
+	EXPECT_FALSE(same_time(c0, c1));
+	EXPECT_FALSE(same_time(m0, m1));
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

@@ -91,14 +91,30 @@ pub(super) unsafe extern "C" fn setattr<T: FileSystem>(
         unsafe {
             kernel::error::to_result(bindings::setattr_prepare(idmap, dentry, attr))?;
             let inode = dentry_inode::<T>(dentry);
+            // As `shmem_setattr()`: a change of size changes ctime and
+            // mtime (truncate(2) and ftruncate(2) ask for neither: POSIX
+            // has the filesystem mark them when the size changes), any
+            // other change ctime; a truncate to the same size neither.
+            let mut changed = true;
+            let mut resized = false;
             if (*attr).ia_valid & bindings::ATTR_SIZE != 0 {
                 // Only regular files: the VFS refuses the others.
-                super::ram_pages::truncate(inode, (*attr).ia_size);
+                if (*attr).ia_size != inode.size() {
+                    super::ram_pages::truncate(inode, (*attr).ia_size);
+                    resized = true;
+                } else {
+                    changed = false;
+                }
             }
             // Nothing to write back: the inode is the only copy.
             bindings::setattr_copy(idmap, inode.as_raw(), attr);
             if (*attr).ia_valid & bindings::ATTR_MODE != 0 {
                 super::acl::chmod(idmap, dentry)?;
+            }
+            if resized {
+                inode.touch_cmtime();
+            } else if changed {
+                inode.touch_ctime();
             }
         }
         Ok(0)
