@@ -190,10 +190,14 @@ impl Instance {
     /// holding what the VFS holds around the method (in shared mode the
     /// name's lock and the directory's `i_rwsem` shared, which serialise
     /// nothing else; in the baseline the exclusive `i_rwsem`, as any
-    /// filesystem's method would).  With `completion=async` it runs on the
-    /// work item, and the caller has its `-EINPROGRESS` at once.
+    /// filesystem's method would).  With `completion=async` nothing sleeps
+    /// here: the caller has its `-EINPROGRESS` at once and a timer starts
+    /// the operation's work item when the reply would arrive
+    /// ([`FileSystem::async_delay_us`]).
     pub(crate) fn round_trip(&self) {
-        crate::vfs::time::sleep_us_exact(self.dirop.latency_us);
+        if self.dirop.completion != Completion::Async {
+            crate::vfs::time::sleep_us_exact(self.dirop.latency_us);
+        }
     }
 
     /// Whether readdir primes the dcache (`readdir_prime=`).
@@ -395,6 +399,10 @@ impl FileSystem for Pdirfs {
         }
         *data.opts.lock() = *opts;
         Ok(())
+    }
+
+    fn async_delay_us(sb: &SuperBlock<Self>) -> u32 {
+        sb.data().dirop.latency_us
     }
 
     fn teardown(sb: &SuperBlock<Self>) {

@@ -238,7 +238,7 @@ macro_rules! dirop_methods {
             // the arguments stay valid until `done_cb`, so the body may run
             // on the work item, where it is called as the C method would be.
             unsafe {
-                run_async(sb.dirop_mode().completion, queue, ret, move || {
+                run_async(sb.dirop_mode().completion, queue, T::async_delay_us(sb), ret, move || {
                     super::$name::<T>($($arg),*)
                 })
             }

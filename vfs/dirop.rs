@@ -15,6 +15,7 @@ use kernel::{
     prelude::*,
     str::CStr,
     sync::LockClassKey,
+    types::Opaque,
     workqueue::{Queue, Work, WorkItem},
 };
 
@@ -144,11 +145,19 @@ impl DiropResult for *mut bindings::dentry {
 ///
 /// Made only by [`run_async`]: `op` and `ret` may be used from another task
 /// until `done_cb` is called (`struct dirop_ret`), `cred` and `memcg` are
-/// references this owns (`memcg` may be null).
+/// references this owns (`memcg` may be null), `wq` is the live queue the
+/// work item goes to, and `timer`, when started, is owned by the job until
+/// its callback has queued it.
 #[pin_data]
 struct AsyncDirop<F, R> {
     #[pin]
     work: Work<AsyncDirop<F, R>>,
+    /// Started when the operation is to begin after a delay
+    /// ([`super::fs_type::FileSystem::async_delay_us`]): its callback
+    /// queues the work item, so no thread waits out the delay.
+    #[pin]
+    timer: Opaque<bindings::hrtimer>,
+    wq: *mut bindings::workqueue_struct,
     op: Option<F>,
     ret: *mut bindings::dirop_ret,
     cred: *const bindings::cred,
@@ -179,6 +188,28 @@ kernel::impl_has_work! {
 fn work_class() -> (&'static CStr, Pin<&'static LockClassKey>) {
     static NAME: &CStr = c"vfs::dirop::AsyncDirop::work";
     (NAME, kernel::static_lock_class!())
+}
+
+impl<F: FnOnce() -> R + 'static, R: DiropResult + 'static> AsyncDirop<F, R> {
+    /// The timer's callback (hard interrupt context): hands the job to its
+    /// work item.
+    ///
+    /// # Safety
+    ///
+    /// Only called by the hrtimer core, for the `timer` of a job that
+    /// [`run_async`] leaked from its box and started.
+    unsafe extern "C" fn timer_fired(timer: *mut bindings::hrtimer) -> bindings::hrtimer_restart {
+        // SAFETY: `timer` is the `timer` field of a live job (`Opaque<T>`
+        // has the layout of `T`), which `run_async` leaked from a pinned
+        // box: taking the box back makes the work item its owner.  Nothing
+        // touches the timer after this returns `HRTIMER_NORESTART`.
+        unsafe {
+            let job = kernel::container_of!(timer.cast::<Opaque<bindings::hrtimer>>(), Self, timer);
+            let job = Pin::new_unchecked(KBox::from_raw(job));
+            Queue::from_raw(job.wq).enqueue(job);
+        }
+        bindings::hrtimer_restart::HRTIMER_NORESTART
+    }
 }
 
 impl<F: FnOnce() -> R, R: DiropResult> WorkItem for AsyncDirop<F, R> {
@@ -224,7 +255,8 @@ impl<F: FnOnce() -> R, R: DiropResult> WorkItem for AsyncDirop<F, R> {
 
 /// Runs directory operation `op` as its `_async` method: directly in
 /// [`Completion::Sync`] mode; in [`Completion::Async`] mode from a work item
-/// of `queue`, returning `R::in_progress()` now.
+/// of `queue`, returning `R::in_progress()` now.  The work item is queued at
+/// once, or by a timer after `delay_us` microseconds.
 ///
 /// # Safety
 ///
@@ -234,6 +266,7 @@ impl<F: FnOnce() -> R, R: DiropResult> WorkItem for AsyncDirop<F, R> {
 pub(super) unsafe fn run_async<F, R>(
     completion: Completion,
     queue: &DiropQueue,
+    delay_us: u32,
     ret: *mut bindings::dirop_ret,
     op: F,
 ) -> R
@@ -256,6 +289,8 @@ where
     let job = KBox::pin_init(
         pin_init!(AsyncDirop {
             work <- Work::new(name, key),
+            timer: Opaque::uninit(),
+            wq: queue.wq.as_ptr(),
             op: Some(op),
             ret,
             cred,
@@ -265,6 +300,30 @@ where
         GFP_KERNEL_ACCOUNT,
     );
     match job {
+        Ok(job) if delay_us > 0 => {
+            // SAFETY: Into the timer's hands: the box is leaked, the timer
+            // set up in it (pinned, never moved) and started; its callback
+            // takes the box back and queues the work item.  A pending
+            // timer means an operation in flight, which pins the mount and
+            // so the module (the callback's code) and the queue.
+            unsafe {
+                let job = KBox::into_raw(Pin::into_inner_unchecked(job));
+                let timer = Opaque::cast_into(&raw const (*job).timer);
+                bindings::hrtimer_setup(
+                    timer,
+                    Some(AsyncDirop::<F, R>::timer_fired),
+                    bindings::CLOCK_MONOTONIC as bindings::clockid_t,
+                    bindings::hrtimer_mode_HRTIMER_MODE_REL,
+                );
+                bindings::hrtimer_start_range_ns(
+                    timer,
+                    i64::from(delay_us) * 1000,
+                    0,
+                    bindings::hrtimer_mode_HRTIMER_MODE_REL,
+                );
+            }
+            R::in_progress()
+        }
         Ok(job) => {
             // SAFETY: `queue.wq` is live while `queue` is (its invariant),
             // and the filesystem type's superblocks, whose operation this
