@@ -135,6 +135,46 @@ def targets(rows, walks):
     target("1-thread create+unlink, pdirfs sync / tmpfs >= 0.8",
            f"{p / t:.2f} ({p:.0f} / {t:.0f})" if p and t else None, "0.80",
            p / t >= 0.8 if p and t else None)
+    # Issue 18's targets (ratios within this boot).
+    # a. uncontended: 1 thread, create+unlink in its own directory
+    def cu_own(label):
+        c = get(rows, label, "dir_per_thread", "create", 1)
+        u = get(rows, label, "dir_per_thread", "unlink", 1)
+        return 2 / (1 / c + 1 / u) if c and u else None
+    s_, x_ = cu_own("pdirfs_sync"), cu_own("pdirfs_exclusive")
+    target("uncontended 1-thread create+unlink in its own dir, shared sync / exclusive >= 0.97",
+           f"{s_ / x_:.2f} ({s_:.0f} / {x_:.0f})" if s_ and x_ else None, "0.97",
+           s_ / x_ >= 0.97 if s_ and x_ else None)
+    # b. CPU per create, async / sync (1 thread, own directory, no latency)
+    ra = row(rows, "pdirfs_async", "dir_per_thread", "create", 1)
+    rs = row(rows, "pdirfs_sync", "dir_per_thread", "create", 1)
+    ca = ra.get("cpu_us_per_op") if ra else None
+    cs = rs.get("cpu_us_per_op") if rs else None
+    target("CPU per create, completion=async / sync <= 1.3",
+           f"{ca / cs:.2f} ({ca:.1f} / {cs:.1f} us)" if ca and cs else None, "1.30",
+           ca / cs <= 1.3 if ca and cs else None)
+    # c. pdirfs shared >= tmpfs, 2 threads in one directory
+    label_p = "pdirfs_sync_2t" if "pdirfs_sync_2t" in labels else "pdirfs_sync"
+    label_t = "tmpfs_2t" if "tmpfs_2t" in labels else "tmpfs"
+    a_ = get(rows, label_p, "shared_dir", "create", 2)
+    b_ = get(rows, label_t, "shared_dir", "create", 2)
+    target("2 threads in one dir, create: pdirfs shared / tmpfs >= 1.0",
+           f"{a_ / b_:.2f} ({a_:.0f} / {b_:.0f})" if a_ and b_ else None, "1.00",
+           a_ / b_ >= 1.0 if a_ and b_ else None)
+    # d. latency-bound (20 ms): N threads >= 0.9 x N x the 1-thread rate
+    one = get(rows, "pdirfs_async_lat20ms", "shared_dir", "create", 1)
+    for n in sorted({r["threads"] for r in rows if r["label"] == "pdirfs_async_lat20ms"}):
+        if n == 1 or n > 32 or not one:
+            continue
+        v = get(rows, "pdirfs_async_lat20ms", "shared_dir", "create", n)
+        target(f"20 ms latency, {n} threads >= 0.9 x {n} x the 1-thread rate",
+               f"{v / (n * one):.2f} ({v:.0f} / {n} x {one:.0f})" if v else None, "0.90",
+               v / (n * one) >= 0.9 if v else None)
+    a_ = get(rows, "pdirfs_async_lat20ms", "shared_dir", "create", 32)
+    b_ = get(rows, "pdirfs_exclusive_lat20ms", "shared_dir", "create", 32)
+    target("20 ms latency, 32 threads: async / exclusive >= 25",
+           f"{a_ / b_:.1f} ({a_:.0f} / {b_:.0f})" if a_ and b_ else None, "25",
+           a_ / b_ >= 25 if a_ and b_ else None)
     # 5. the walk is faster with priming
     w = {x["label"]: x for x in walks}
     on, off = w.get("pdirfs_prime_on"), w.get("pdirfs_prime_off")

@@ -5,9 +5,22 @@
 # sync), pdirfs (shared, async, latency_us=1000), pdirfs exclusive with the
 # same latency, pdirfs exclusive without latency and tmpfs, plus the
 # ls -l walk with readdir priming on and off; then prints the report and
-# writes $PDIRFS_CACHE/bench/results.json and bench.png.
+# writes $PDIRFS_CACHE/bench/results.json and bench.png; then fs_mark in
+# the Debian guest (scripts/bench-fsmark.sh).
+#
+# Both run on the benchmark kernel (scripts/kconfig/bench.config: the test
+# kernel without lockdep), built and cached beside the test kernel, with
+# the module built against it.  PDIRFS_BENCH_KERNEL=0 runs them on the
+# lockdep test kernel instead (labelled so in the report).
 set -euo pipefail
+export PDIRFS_BENCH_KERNEL=${PDIRFS_BENCH_KERNEL:-1}
 . "$(dirname "$0")/lib.sh"
+
+if [ "$PDIRFS_BENCH_KERNEL" = 1 ]; then
+	"$PDIRFS_ROOT/scripts/build-kernel.sh"
+	build_module_copy
+fi
+kernel_label=$([ "$PDIRFS_BENCH_KERNEL" = 1 ] && echo "benchmark kernel (no lockdep)" || echo "test kernel (lockdep)")
 
 threads=${BENCH_THREADS:-1,2,4,8,16,32,64}
 files=${BENCH_FILES:-128}
@@ -30,4 +43,8 @@ say "benchmark: threads=$threads files/thread=$files reps=$reps walk=$walk"
 PDIRFS_VM_TIMEOUT=${PDIRFS_VM_TIMEOUT:-10800} \
 PDIRFS_VM_APPEND="pdirfs.threads=$threads pdirfs.files=$files pdirfs.reps=$reps pdirfs.walk=$walk" \
 	"$PDIRFS_ROOT/scripts/vm-run.sh" bench
-"$py" "$PDIRFS_ROOT/scripts/bench-report.py" "$PDIRFS_CACHE/vm-bench.log" "$out"
+rc=0
+"$py" "$PDIRFS_ROOT/scripts/bench-report.py" "$PDIRFS_CACHE/vm-bench${PDIRFS_VM_LOG_SUFFIX:-}.log" "$out" || rc=1
+say "kernel: $kernel_label"
+"$PDIRFS_ROOT/scripts/bench-fsmark.sh" || rc=1
+exit $rc

@@ -22,14 +22,7 @@ export PDIRFS_DEBUG_KERNEL=1
 . "$(dirname "$0")/lib.sh"
 
 "$PDIRFS_ROOT/scripts/build-kernel.sh"
-# kbuild's MO= needs a source directory without build outputs, which a
-# checkout after `make module` is not: build a copy of the sources instead
-# (cp -p keeps their times, so the copy rebuilds only what changed).
-mkdir -p "$PDIRFS_MODULE_OUT"
-(cd "$PDIRFS_ROOT" && cp -p --parents Kbuild pdirfs/Kbuild pdirfs/*.rs vfs/*.rs samples/rust/Kbuild samples/rust/*.rs "$PDIRFS_MODULE_OUT/")
-make -s -C "$KBUILD_OUT" M="$PDIRFS_MODULE_OUT" LLVM="$LLVM" \
-	RUST_LIB_SRC="$RUST_LIB_SRC" CLIPPY=1 KRUSTFLAGS=-Dwarnings modules
-[ -f "$PDIRFS_MODULE" ] || die "module not built at $PDIRFS_MODULE"
+build_module_copy
 "$PDIRFS_ROOT/scripts/build-tests.sh"
 "$PDIRFS_ROOT/scripts/build-bench.sh"
 [ "${1:-}" = --build ] && exit 0

@@ -20,6 +20,16 @@ if [ "${PDIRFS_DEBUG_KERNEL:-0}" = 1 ]; then
 	export PDIRFS_SAMPLE_MODULE=$PDIRFS_MODULE_OUT/samples/rust/asyncfs.ko
 	export PDIRFS_VM_LOG_SUFFIX=-debug
 fi
+# PDIRFS_BENCH_KERNEL=1: the benchmark kernel of `make bench`
+# (scripts/kconfig/bench.config on top: no lockdep), likewise.
+if [ "${PDIRFS_BENCH_KERNEL:-0}" = 1 ]; then
+	KBUILD_OUT=$PDIRFS_CACHE/build-bench
+	export PDIRFS_KCONFIG_EXTRA=$PDIRFS_ROOT/scripts/kconfig/bench.config
+	PDIRFS_MODULE_OUT=$PDIRFS_CACHE/module-bench
+	export PDIRFS_MODULE=$PDIRFS_MODULE_OUT/pdirfs/pdirfs.ko
+	export PDIRFS_SAMPLE_MODULE=$PDIRFS_MODULE_OUT/samples/rust/asyncfs.ko
+	export PDIRFS_VM_LOG_SUFFIX=-bench
+fi
 KERNEL_TARBALL=/usr/src/linux-source-7.3.tar.xz
 BASE_TAG=pdirfs-base
 WORK_BRANCH=pdirfs
@@ -35,4 +45,17 @@ die() { say "error: $*"; exit 1; }
 # The kernel's make, with the toolchain settings every invocation needs.
 kmake() {
 	make -C "$KSRC" O="$KBUILD_OUT" LLVM="$LLVM" RUST_LIB_SRC="$RUST_LIB_SRC" "$@"
+}
+
+# Builds the modules against $KBUILD_OUT from a copy of the sources in
+# $PDIRFS_MODULE_OUT (kbuild's M= needs a directory without the outputs of
+# another build; cp -p keeps the times, so the copy rebuilds only what
+# changed).  For the debug and benchmark kernels.
+build_module_copy() {
+	mkdir -p "$PDIRFS_MODULE_OUT"
+	(cd "$PDIRFS_ROOT" && cp -p --parents Kbuild pdirfs/Kbuild pdirfs/*.rs vfs/*.rs \
+		samples/rust/Kbuild samples/rust/*.rs "$PDIRFS_MODULE_OUT/")
+	make -s -C "$KBUILD_OUT" M="$PDIRFS_MODULE_OUT" LLVM="$LLVM" \
+		RUST_LIB_SRC="$RUST_LIB_SRC" CLIPPY=1 KRUSTFLAGS=-Dwarnings modules
+	[ -f "$PDIRFS_MODULE" ] || die "module not built at $PDIRFS_MODULE"
 }

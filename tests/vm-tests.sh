@@ -243,6 +243,7 @@ bench)
 		umount /mnt/bench
 	done <<-EOF
 		pdirfs_sync pdirfs dirops=shared,completion=sync
+		pdirfs_async pdirfs dirops=shared,completion=async
 		pdirfs_async_lat1ms pdirfs dirops=shared,completion=async,latency_us=1000
 		pdirfs_exclusive_lat1ms pdirfs dirops=exclusive,latency_us=1000
 		pdirfs_exclusive pdirfs dirops=exclusive
