@@ -40,6 +40,8 @@
  * Measured: under 300 KiB on both filesystems.
  */
 #define SLACK (2 * MiB)
+/* memcg charge batches that may sit between two readings (64 pages x 2 CPUs x 2). */
+#define CHARGE_BATCHES (1 * MiB)
 #define CGROOT "/sys/fs/cgroup"
 
 FIXTURE(limits) {
@@ -193,7 +195,12 @@ TEST_F(limits, fallocate)
 	/* What fits is allocated, and counted. */
 	ASSERT_EQ(0, fallocate(fd, 0, 0, LIMIT / 2));
 	EXPECT_EQ(LIMIT / 2, used(self->dir));
-	EXPECT_GE(charged(self) - base, LIMIT / 2);
+	/*
+	 * memory.current moves in per-CPU batches (MEMCG_CHARGE_BATCH, 64
+	 * pages): the base may already hold pages charged ahead, so the
+	 * growth seen can fall short of the allocation by a batch per CPU.
+	 */
+	EXPECT_GE(charged(self) - base, LIMIT / 2 - CHARGE_BATCHES);
 	ASSERT_EQ(0, fallocate(fd, FALLOC_FL_KEEP_SIZE, LIMIT / 2, LIMIT / 4));
 	EXPECT_EQ(3 * LIMIT / 4, used(self->dir));
 	/* The rest of the limit, then not one page more. */
