@@ -13,6 +13,9 @@
 #   FSMARK_REPS      iterations (default 3)
 #   FSMARK_LAT_THREADS, FSMARK_LAT_FILES   the same with latency_us=20000
 #                    (default 1 8 16, and 16 files per thread)
+#   FSMARK_PROFILE   0: no profile; otherwise the profile's sampling rate
+#                    and files per thread (default "2000 20000"), reported
+#                    by scripts/bench-profile.py in $PDIRFS_CACHE/bench/profile.md
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -46,21 +49,21 @@ echo "${FSMARK_FILES:-2000}" > "$job/files"
 echo "${FSMARK_REPS:-3}" > "$job/reps"
 echo "${FSMARK_LAT_THREADS:-1 8 16}" > "$job/lat_threads"
 echo "${FSMARK_LAT_FILES:-16}" > "$job/lat_files"
+profile=${FSMARK_PROFILE:-2000 20000}
+[ "$profile" = 0 ] || echo "$profile" > "$job/profile"
 mkfs.ext4 -q -F -d "$job" "$out/fsmark-job.img" 64M >/dev/null
 
 log=$out/fsmark-console.log
 say "fs_mark in the Debian guest on $(basename "$(dirname "$(dirname "$(dirname "$kernel")")")")"
 set +e
-timeout --foreground -k 10 "${FSMARK_TIMEOUT:-5400}" qemu-system-x86_64 -machine pc -smp 2 -m 4G \
-	-display none -monitor none -serial stdio -no-reboot \
-	-accel tcg,thread=multi -cpu max -kernel "$kernel" \
-	-append "console=ttyS0 loglevel=4 panic=-1 root=/dev/vda rw rootfstype=ext4 init=/pdirfs-init" \
-	-drive "file=$img,if=virtio,format=raw,snapshot=on" \
-	-drive "file=$out/fsmark-job.img,if=virtio,format=raw,readonly=on" </dev/null 2>&1 | tee "$log" |
+debian_guest "${FSMARK_TIMEOUT:-5400}" "$kernel" "$img" "$out/fsmark-job.img" 2>&1 | tee "$log" |
 	grep --line-buffered -E '^PDIRFS-FSMARK|\] (BUG|WARNING|Oops|Kernel panic)' |
 	sed -u 's/^PDIRFS-FSMARK-PROGRESS /== /'
 rc=${PIPESTATUS[0]}
 set -e
+if [ "$profile" != 0 ]; then
+	python3 "$PDIRFS_ROOT/scripts/bench-profile.py" "$log" "${profile%% *}" "$out/profile.md" || rc=1
+fi
 python3 - "$log" "$out/fsmark.json" "$rc" <<'PY'
 import json, re, statistics, sys, datetime, platform
 log, js, rc = sys.argv[1], sys.argv[2], int(sys.argv[3])

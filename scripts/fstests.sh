@@ -145,12 +145,7 @@ for i in "${!jobs[@]}"; do
 	[ "$vms" = 1 ] || prefix="== vm$((i + 1)) "
 	(
 		set +e
-		timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 -machine pc -smp 2 -m 4G \
-			-display none -monitor none -serial stdio -no-reboot \
-			-accel tcg,thread=multi -cpu max -kernel "$kernel" \
-			-append "console=ttyS0 loglevel=4 panic=-1 root=/dev/vda rw rootfstype=ext4 init=/pdirfs-init" \
-			-drive "file=$img,if=virtio,format=raw,snapshot=on" \
-			-drive "file=$img_i,if=virtio,format=raw,readonly=on" </dev/null 2>&1 | tee "$log_i" |
+		debian_guest "$timeout_s" "$kernel" "$img" "$img_i" 2>&1 | tee "$log_i" |
 			grep --line-buffered -E '^PDIRFS-FSTESTS-(PROGRESS|ERROR)|\] (BUG|WARNING|Oops|Kernel panic)' |
 			sed -u "s/^PDIRFS-FSTESTS-PROGRESS /$prefix/"
 		exit "${PIPESTATUS[0]}"
