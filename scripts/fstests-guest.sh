@@ -26,7 +26,11 @@ PKGS=(bash perl mount util-linux xfsprogs attr acl bc gawk psmisc fio quota
 	xfsdump dbench python3 sqlite3 libcap2-bin indent
 	build-essential autoconf automake libtool libtool-bin pkg-config uuid-dev
 	libattr1-dev libacl1-dev libaio-dev libgdbm-dev libgdbm-compat-dev
-	xfslibs-dev liburing-dev libcap-dev)
+	xfslibs-dev liburing-dev libcap-dev
+	linux-perf)
+# linux-perf: the profile of `make bench` (scripts/bench-profile.sh), which
+# boots this guest too.  Bookworm's perf (6.1) reads the 7.3 kernel's
+# software cpu-clock samples and frame-pointer call chains.
 
 # --- fstests source -------------------------------------------------------
 tarball=$(ls "$PDIRFS_ROOT"/../shared/third_party/xfstests-dev-*.tar.gz 2>/dev/null | tail -1 || true)

@@ -12,6 +12,14 @@
 # For each run it prints
 #   PDIRFS-FSMARK <config> <threads> <files/s of each iteration...>
 # fs_mark -n is files per thread and iteration; -L the iterations.
+#
+# Then, when the job asks for it (/job/profile), the profile: perf samples
+# every CPU with the software cpu-clock (TCG has no PMU) and kernel call
+# chains (frame pointers) while fs_mark runs once per configuration; it
+# prints perf's tables as
+#   PDIRFS-PROFILE <config> <threads> <files> <table> <perf's line>
+# <table>: comm (samples per task, idle included), self and children
+# (per kernel or user symbol).
 threads=$(cat /job/threads)
 files=$(cat /job/files)
 reps=$(cat /job/reps)
@@ -45,4 +53,38 @@ for t in $lat_threads; do
 	run pdirfs_async_lat20ms pdirfs dirops=shared,completion=async,latency_us=20000 "$t" "$lat_files"
 	run pdirfs_exclusive_lat20ms pdirfs dirops=exclusive,latency_us=20000 "$t" "$lat_files"
 done
+
+# profile <config> <type> <options> <threads> <files per thread>
+profile() {
+	local cfg=$1 type=$2 opts=$3 t=$4 n=$5 perf tag
+	# Bookworm's linux-perf (6.1) installs /usr/bin/perf; later Debian
+	# releases a wrapper that picks perf_<version> by the running kernel.
+	perf=$(ls /usr/bin/perf_* 2>/dev/null | head -1)
+	[ -n "$perf" ] || perf=$(command -v perf)
+	[ -n "$perf" ] || { echo "PDIRFS-FSMARK-ERROR no perf in the guest"; return; }
+	mount -t "$type" -o "$opts" "$type" /mnt/bench || {
+		echo "PDIRFS-FSMARK-ERROR $cfg: cannot mount $type -o $opts"
+		return
+	}
+	echo "PDIRFS-FSMARK-PROGRESS profile $cfg threads=$t"
+	tag="PDIRFS-PROFILE $cfg $t $((t * n))"
+	"$perf" record -q -e cpu-clock -F "$profile_hz" -a -g -o /tmp/perf.data -- \
+		/job/fs_mark -d /mnt/bench -t "$t" -n "$n" -s 0 -S 0 -L 1 >/dev/null 2>&1
+	"$perf" report -i /tmp/perf.data --stdio --no-children -n --sort comm -g none 2>/dev/null |
+		grep -v '^#' | grep . | sed "s/^/$tag comm /"
+	"$perf" report -i /tmp/perf.data --stdio --no-children --sort comm,sym -g none \
+		--percent-limit 0.3 2>/dev/null | grep -v '^#' | grep . | sed "s/^/$tag self /"
+	"$perf" report -i /tmp/perf.data --stdio --children --sort comm,sym -g none \
+		--percent-limit 1 2>/dev/null | grep -v '^#' | grep . | sed "s/^/$tag children /"
+	rm -f /tmp/perf.data
+	umount /mnt/bench
+}
+if [ -f /job/profile ]; then
+	read -r profile_hz profile_files < /job/profile
+	profile pdirfs_exclusive pdirfs dirops=exclusive,nr_inodes=0 1 "$profile_files"
+	profile pdirfs_shared pdirfs dirops=shared,nr_inodes=0 1 "$profile_files"
+	profile pdirfs_async pdirfs dirops=shared,completion=async,nr_inodes=0 1 "$profile_files"
+	profile pdirfs_shared pdirfs dirops=shared,nr_inodes=0 2 "$profile_files"
+	profile tmpfs tmpfs size=50%,nr_inodes=0 2 "$profile_files"
+fi
 rmmod pdirfs
