@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The fs_mark part of make bench: fs_mark (Debian's fsmark package, its
-# binary taken from the .deb so the fstests guest stays as it is) in the
-# Debian guest of make fstests, booted with the kernel and module of the
-# environment (make bench: the benchmark kernel, PDIRFS_BENCH_KERNEL=1).
+# binary taken from the .deb) in the Debian guest of make fstests, booted
+# with the kernel and module of the environment (make bench: the benchmark
+# kernel, PDIRFS_BENCH_KERNEL=1).
 # Prints a table of files/s (median of the iterations) and the fs_mark
 # targets with PASS/FAIL, and writes $PDIRFS_CACHE/bench/fsmark.json.
 #
