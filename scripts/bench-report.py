@@ -14,14 +14,49 @@ import sys
 import time
 
 def load(log):
-    rows, walks, timers = [], [], []
+    rows, walks, timers, uring = [], [], [], []
     with open(log, errors="replace") as f:
         for line in f:
+            if line.startswith("PDIRFS-URING "):
+                # key=value pairs of tests/bench/uring_dirops.c
+                uring.append(dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv))
+                continue
             if not line.startswith("PDIRFS-BENCH {"):
                 continue
             r = json.loads(line[len("PDIRFS-BENCH "):])
             {"walk": walks, "timer": timers}.get(r.get("test"), rows).append(r)
-    return rows, walks, timers
+    return rows, walks, timers, uring
+
+
+# The round trip of the io_uring runs (tests/vm-tests.sh: latency_us=20000).
+URING_LATENCY_S = 0.020
+
+
+def uring_table(uring):
+    """io_uring from one thread against as many threads as operations in
+    flight: directory operations (creates and unlinks) per second, as a
+    share of the bound D / 20 ms, and the io-wq workers the ring needed."""
+    if not uring:
+        return None
+    out = ["io_uring (one thread) vs threads (one operation in flight each), pdirfs "
+           "completion=async, latency_us=20000, create+unlink in one directory:",
+           "| in flight | uring ops/s | % of D/20ms | io-wq workers | threads ops/s | % of D/20ms |",
+           "| --: | --: | --: | --: | --: | --: |"]
+    by = {(u["mode"], int(u["depth"])): u for u in uring}
+    for d in sorted({int(u["depth"]) for u in uring}):
+        bound = d / URING_LATENCY_S
+        cells = []
+        for how in ("uring", "threads"):
+            u = by.get((how, d))
+            if u:
+                ops = float(u["ops_per_s"])
+                cells += [f"{ops:.0f}", f"{100 * ops / bound:.0f}%"]
+                if how == "uring":
+                    cells.append(u["max_iowq_workers"])
+            else:
+                cells += ["", ""] + ([""] if how == "uring" else [])
+        out.append(f"| {d} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
 
 
 def row(rows, label, layout, phase, threads):
@@ -82,7 +117,7 @@ def table(rows, layout, phase):
     return "\n".join(out)
 
 
-def targets(rows, walks):
+def targets(rows, walks, uring=()):
     res = []
 
     def target(name, value, goal, ok):
@@ -182,6 +217,14 @@ def targets(rows, walks):
            f"{on['total_s']:.3f} s vs {off['total_s']:.3f} s "
            f"({off['total_s'] / on['total_s']:.2f}x)" if on and off else None,
            "on < off", on["total_s"] < off["total_s"] if on and off else None)
+    # 6. issue 19: io_uring directory operations completed from done_cb
+    u = next((x for x in uring if x["mode"] == "uring" and x["depth"] == "256"), None)
+    if u:
+        ops, w = float(u["ops_per_s"]), int(u["max_iowq_workers"])
+        bound = 256 / URING_LATENCY_S
+        target("io_uring, 256 in flight from one thread: >= 0.8 x 256 / 20 ms ops/s, <= 4 io-wq workers",
+               f"{ops / bound:.2f} x ({ops:.0f} ops/s), {w} workers", "0.80, 4",
+               ops >= 0.8 * bound and w <= 4)
     return res
 
 
@@ -216,7 +259,7 @@ def plot(rows, path):
 
 def main():
     log, out = sys.argv[1], sys.argv[2]
-    rows, walks, timers = load(log)
+    rows, walks, timers, uring = load(log)
     if not rows:
         print("bench-report: no results in", log)
         return 1
@@ -237,7 +280,11 @@ def main():
         print(f"walk {w['label']}: {w['entries']} entries, getdents {w['getdents_s']:.3f} s, "
               f"getdents+stat {w['total_s']:.3f} s")
     print()
-    res = targets(rows, walks)
+    t = uring_table(uring)
+    if t:
+        print(t)
+        print()
+    res = targets(rows, walks, uring)
     for t in res:
         print(f"[{t['result']:4}] {t['target']}: {t['measured']} (goal {t['goal']})")
     meta = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -245,7 +292,7 @@ def main():
             "host_cpus": os.cpu_count()}
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump({"meta": meta, "results": rows, "walks": walks, "timers": timers,
-                   "targets": res}, f, indent=1)
+                   "uring": uring, "targets": res}, f, indent=1)
     png = os.path.join(out, "bench.png")
     print(f"\nwrote {out}/results.json" + (f" and {png}" if plot(rows, png) else " (no matplotlib: no PNG)"))
     return 0

@@ -27,6 +27,7 @@ BOOKWORM_PKGS=(
 	qemu-system-x86                               # the test VM (TCG)
 	busybox-static                                # the VM's hermetic userspace
 	spin                                          # Promela model checker (locking proof)
+	liburing-dev                                  # io_uring benchmark (tests/bench/uring_dirops.c)
 )
 BPO_SUITE=trixie-backports
 BPO_LIST=/etc/apt/sources.list.d/pdirfs-trixie-backports.sources

@@ -59,6 +59,7 @@ done
 # runs a smoke test of it, bench mode the benchmark.
 bench=$PDIRFS_CACHE/bench/pdirfs-bench
 [ -x "$bench" ] && cp "$bench" "$stage/tests/"
+[ -x "$PDIRFS_CACHE/bench/uring_dirops" ] && cp "$PDIRFS_CACHE/bench/uring_dirops" "$stage/tests/"
 chmod +x "$stage/init"
 initrd=$PDIRFS_CACHE/initramfs.cpio.gz
 (cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd"

@@ -116,6 +116,13 @@ check)
 		step "bench smoke: walk with priming" sh -c \
 			'/tests/pdirfs-bench --dir /mnt/bench --label smoke --walk 200 |
 			 grep -q "\"entries\":200"'
+		if [ -x /tests/uring_dirops ]; then
+			step "bench smoke: io_uring, 8 in flight, creates and no errors" sh -c \
+				'mkdir /mnt/bench/uring &&
+				 /tests/uring_dirops uring /mnt/bench/uring 8 1 | grep -q "creates=[1-9].* errors=0"'
+			step "bench smoke: io_uring benchmark left its directory empty" \
+				rmdir /mnt/bench/uring
+		fi
 		umount /mnt/bench
 		echo "1..$n"
 		echo "PDIRFS-TAP-END bench-smoke"
@@ -263,6 +270,20 @@ bench)
 	mount -t tmpfs -o size=50% tmpfs /mnt/bench
 	/tests/pdirfs-bench --dir /mnt/bench --label tmpfs --walk "$walk" | sed 's/^/PDIRFS-BENCH /'
 	umount /mnt/bench
+	# io_uring against threads (tests/bench/uring_dirops.c): D creates and
+	# unlinks in flight in one directory with a 20 ms round trip, from one
+	# thread through io_uring or from D threads; creates/s and the io-wq
+	# workers the ring needed (issue 19).
+	if [ -x /tests/uring_dirops ]; then
+		mount -t pdirfs -o nr_inodes=0,completion=async,latency_us=20000 pdirfs /mnt/bench || exit 1
+		for d in 1 4 16 64 256; do
+			for how in uring threads; do
+				echo "PDIRFS-BENCH-PROGRESS io_uring: $how, $d in flight"
+				/tests/uring_dirops $how /mnt/bench $d 3 | sed 's/^/PDIRFS-URING /'
+			done
+		done
+		umount /mnt/bench
+	fi
 	rmmod pdirfs
 	;;
 demo)

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uring_dirops: create and unlink files in one directory, keeping DEPTH
+ * operations in flight, either from one thread through io_uring or from
+ * DEPTH threads with plain system calls; prints the creates per second and
+ * the most io-wq workers the kernel had started for the ring at any time.
+ *
+ *   uring_dirops uring   DIR DEPTH SECONDS
+ *   uring_dirops threads DIR DEPTH SECONDS
+ *
+ * Each name goes through IORING_OP_OPENAT (O_CREAT | O_EXCL), close(2),
+ * then IORING_OP_UNLINKAT, and then the slot starts a new name.  On a
+ * filesystem whose directory operations take a round trip L
+ * (pdirfs completion=async,latency_us=L), DEPTH operations in flight can
+ * reach DEPTH / L operations per second, half of them creates.
+ *
+ * io-wq workers are the threads named "iou-wrk-<pid>" of this process
+ * (/proc/self/task/<tid>/comm), counted every 5 ms while waiting.  Today
+ * every directory operation of io_uring blocks one worker for its whole
+ * round trip, so DEPTH in flight need DEPTH workers; issue 19 completes
+ * them from the filesystem's done_cb instead.
+ *
+ * Output, one line (ops: creates and unlinks):
+ *   mode=uring depth=64 seconds=2.00 creates=1234 create_per_s=617.0 ops_per_s=1234.0 max_iowq_workers=64 errors=0
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The io-wq workers of this process now. */
+static int count_iowq_workers(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		char path[300], comm[32] = "";
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "iou-wrk-", 8))
+			n++;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+enum { OP_CREATE = 1, OP_UNLINK = 2 };
+
+struct slot {
+	int op;
+	unsigned long name;
+};
+
+static int dirfd_;
+static unsigned long next_name;
+static long creates, unlinks, errors;
+
+static void name_of(unsigned long n, char *buf, size_t len)
+{
+	snprintf(buf, len, "f%lu", n);
+}
+
+static void submit(struct io_uring *ring, struct slot *s)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+	char name[32];
+
+	if (!sqe) {
+		io_uring_submit(ring);
+		sqe = io_uring_get_sqe(ring);
+	}
+	name_of(s->name, name, sizeof(name));
+	/*
+	 * The path is copied at prep time by the kernel (getname() in the
+	 * prep of OPENAT and UNLINKAT), so a stack buffer will do.
+	 */
+	if (s->op == OP_CREATE)
+		io_uring_prep_openat(sqe, dirfd_, name, O_CREAT | O_EXCL | O_WRONLY, 0644);
+	else
+		io_uring_prep_unlinkat(sqe, dirfd_, name, 0);
+	io_uring_sqe_set_data(sqe, s);
+	io_uring_submit(ring);
+}
+
+static int run_uring(int depth, double seconds, int *max_workers)
+{
+	struct io_uring ring;
+	struct slot *slots = calloc(depth, sizeof(*slots));
+	double start, last_count = 0;
+	int inflight = 0, i, ret;
+
+	ret = io_uring_queue_init(depth < 8 ? 8 : depth * 2, &ring, 0);
+	if (ret < 0) {
+		fprintf(stderr, "io_uring_queue_init: %s\n", strerror(-ret));
+		return 1;
+	}
+	start = now();
+	for (i = 0; i < depth; i++) {
+		slots[i].op = OP_CREATE;
+		slots[i].name = next_name++;
+		submit(&ring, &slots[i]);
+		inflight++;
+	}
+	while (inflight) {
+		struct __kernel_timespec ts = { .tv_nsec = 5 * 1000 * 1000 };
+		struct io_uring_cqe *cqe;
+		struct slot *s;
+		double t = now();
+
+		if (t - last_count >= 0.005) {
+			int w = count_iowq_workers();
+
+			if (w > *max_workers)
+				*max_workers = w;
+			last_count = t;
+		}
+		ret = io_uring_wait_cqe_timeout(&ring, &cqe, &ts);
+		if (ret == -ETIME || ret == -EINTR)
+			continue;
+		if (ret < 0) {
+			fprintf(stderr, "io_uring_wait_cqe: %s\n", strerror(-ret));
+			return 1;
+		}
+		s = io_uring_cqe_get_data(cqe);
+		if (cqe->res < 0) {
+			errors++;
+			if (errors < 5)
+				fprintf(stderr, "op %d on f%lu: %s\n", s->op, s->name,
+					strerror(-cqe->res));
+		}
+		if (s->op == OP_CREATE && cqe->res >= 0) {
+			creates++;
+			close(cqe->res);
+		} else if (s->op == OP_UNLINK && cqe->res == 0) {
+			unlinks++;
+		}
+		io_uring_cqe_seen(&ring, cqe);
+		inflight--;
+		if (s->op == OP_CREATE && cqe->res >= 0) {
+			s->op = OP_UNLINK;	/* even when draining: leave nothing */
+		} else if (now() - start < seconds) {
+			s->op = OP_CREATE;
+			s->name = next_name++;
+		} else {
+			continue;		/* draining */
+		}
+		submit(&ring, s);
+		inflight++;
+	}
+	io_uring_queue_exit(&ring);
+	free(slots);
+	return 0;
+}
+
+static double deadline;
+static pthread_mutex_t name_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *worker(void *arg)
+{
+	long n = 0, u = 0, e = 0;
+	char name[32];
+
+	(void)arg;
+
+	while (now() < deadline) {
+		unsigned long id;
+		int fd;
+
+		pthread_mutex_lock(&name_lock);
+		id = next_name++;
+		pthread_mutex_unlock(&name_lock);
+		name_of(id, name, sizeof(name));
+		fd = openat(dirfd_, name, O_CREAT | O_EXCL | O_WRONLY, 0644);
+		if (fd < 0) {
+			e++;
+			continue;
+		}
+		n++;
+		close(fd);
+		if (unlinkat(dirfd_, name, 0))
+			e++;
+		else
+			u++;
+	}
+	pthread_mutex_lock(&name_lock);
+	creates += n;
+	unlinks += u;
+	errors += e;
+	pthread_mutex_unlock(&name_lock);
+	return NULL;
+}
+
+static int run_threads(int depth, double seconds)
+{
+	pthread_t *t = calloc(depth, sizeof(*t));
+	int i;
+
+	deadline = now() + seconds;
+	for (i = 0; i < depth; i++)
+		if (pthread_create(&t[i], NULL, worker, NULL)) {
+			perror("pthread_create");
+			return 1;
+		}
+	for (i = 0; i < depth; i++)
+		pthread_join(t[i], NULL);
+	free(t);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int depth, max_workers = 0, ret;
+	double seconds, start, elapsed;
+
+	if (argc != 5 || (strcmp(argv[1], "uring") && strcmp(argv[1], "threads"))) {
+		fprintf(stderr, "usage: %s uring|threads DIR DEPTH SECONDS\n", argv[0]);
+		return 2;
+	}
+	depth = atoi(argv[3]);
+	seconds = atof(argv[4]);
+	if (depth < 1 || depth > 4096 || seconds <= 0) {
+		fprintf(stderr, "%s: DEPTH must be 1..4096, SECONDS > 0\n", argv[0]);
+		return 2;
+	}
+	dirfd_ = open(argv[2], O_DIRECTORY | O_RDONLY);
+	if (dirfd_ < 0) {
+		perror(argv[2]);
+		return 1;
+	}
+	start = now();
+	if (!strcmp(argv[1], "uring"))
+		ret = run_uring(depth, seconds, &max_workers);
+	else
+		ret = run_threads(depth, seconds);
+	elapsed = now() - start;
+	if (ret)
+		return ret;
+	printf("mode=%s depth=%d seconds=%.2f creates=%ld create_per_s=%.1f ops_per_s=%.1f max_iowq_workers=%d errors=%ld\n",
+	       argv[1], depth, elapsed, creates, creates / elapsed,
+	       (creates + unlinks) / elapsed, max_workers, errors);
+	return errors ? 1 : 0;
+}
