@@ -6,7 +6,8 @@
 # binaries (the VM's
 # userspace is a bare busybox initramfs, with no libc of its own).
 # Headers: the patched kernel's UAPI (make headers) and the prepared tree's
-# tools/testing/selftests/kselftest_harness.h.
+# tools/testing/selftests/kselftest_harness.h.  liburing (Debian's
+# liburing-dev, static) for the io_uring tests.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -23,7 +24,7 @@ for src in "$PDIRFS_ROOT"/tests/*.c; do
 	[ -e "$src" ] || continue
 	bin=$out/$(basename "$src" .c)
 	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || [ -n "$(find "$PDIRFS_ROOT/tests" -name '*.h' -newer "$bin")" ]; then
-		gcc "${CFLAGS[@]}" -o "$bin" "$src"
+		gcc "${CFLAGS[@]}" -o "$bin" "$src" -luring
 		n=$((n + 1))
 	fi
 done

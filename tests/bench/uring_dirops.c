@@ -96,8 +96,9 @@ static void submit(struct io_uring *ring, struct slot *s)
 	}
 	name_of(s->name, name, sizeof(name));
 	/*
-	 * The path is copied at prep time by the kernel (getname() in the
-	 * prep of OPENAT and UNLINKAT), so a stack buffer will do.
+	 * The kernel copies the path when the SQE is submitted (getname() in
+	 * the prep of OPENAT and UNLINKAT), which is right below, so a stack
+	 * buffer will do.
 	 */
 	if (s->op == OP_CREATE)
 		io_uring_prep_openat(sqe, dirfd_, name, O_CREAT | O_EXCL | O_WRONLY, 0644);
