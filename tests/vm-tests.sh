@@ -282,6 +282,8 @@ bench)
 				/tests/uring_dirops $how /mnt/bench $d 3 | sed 's/^/PDIRFS-URING /'
 			done
 		done
+		echo "PDIRFS-BENCH-PROGRESS chmod of the directory, 64 operations in flight"
+		/tests/uring_dirops chmod /mnt/bench 64 3 | sed 's/^/PDIRFS-URING /'
 		umount /mnt/bench
 	fi
 	rmmod pdirfs

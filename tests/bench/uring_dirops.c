@@ -7,6 +7,7 @@
  *
  *   uring_dirops uring   DIR DEPTH SECONDS
  *   uring_dirops threads DIR DEPTH SECONDS
+ *   uring_dirops chmod   DIR DEPTH SECONDS
  *
  * Each name goes through IORING_OP_OPENAT (O_CREAT | O_EXCL), close(2),
  * then IORING_OP_UNLINKAT, and then the slot starts a new name.  On a
@@ -19,6 +20,11 @@
  * every directory operation of io_uring blocks one worker for its whole
  * round trip, so DEPTH in flight need DEPTH workers; issue 19 completes
  * them from the filesystem's done_cb instead.
+ *
+ * chmod: the threads run as above, and meanwhile this thread times
+ * chmod(DIR) every 50 ms: how long a change that takes the directory's
+ * i_rwsem exclusively waits while DEPTH operations are in flight in it
+ * (chmod_ms_median=, chmod_ms_max=).
  *
  * Output, one line (ops: creates and unlinks):
  *   mode=uring depth=64 seconds=2.00 creates=1234 create_per_s=617.0 ops_per_s=1234.0 max_iowq_workers=64 errors=0
@@ -216,7 +222,40 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static int run_threads(int depth, double seconds)
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * While the threads run, chmod(dir) every 50 ms from the second quarter
+ * of the run on, each timed: the median and the worst, in ms.
+ */
+static void time_chmods(const char *dir, double seconds, double *median, double *max)
+{
+	double t[256];
+	int n = 0;
+
+	usleep(seconds * 250000);
+	while (now() < deadline - 0.1 && n < 256) {
+		double t0 = now();
+
+		if (chmod(dir, n % 2 ? 0755 : 0775)) {
+			perror("chmod");
+			break;
+		}
+		t[n++] = (now() - t0) * 1000;
+		usleep(50000);
+	}
+	qsort(t, n, sizeof(t[0]), cmp_double);
+	*median = n ? t[n / 2] : -1;
+	*max = n ? t[n - 1] : -1;
+}
+
+static int run_threads(int depth, double seconds, const char *chmod_dir,
+		       double *chmod_median, double *chmod_max)
 {
 	pthread_t *t = calloc(depth, sizeof(*t));
 	int i;
@@ -227,6 +266,8 @@ static int run_threads(int depth, double seconds)
 			perror("pthread_create");
 			return 1;
 		}
+	if (chmod_dir)
+		time_chmods(chmod_dir, seconds, chmod_median, chmod_max);
 	for (i = 0; i < depth; i++)
 		pthread_join(t[i], NULL);
 	free(t);
@@ -236,10 +277,12 @@ static int run_threads(int depth, double seconds)
 int main(int argc, char **argv)
 {
 	int depth, max_workers = 0, ret;
-	double seconds, start, elapsed;
+	double seconds, start, elapsed, chmod_median = 0, chmod_max = 0;
+	int chmod_mode;
 
-	if (argc != 5 || (strcmp(argv[1], "uring") && strcmp(argv[1], "threads"))) {
-		fprintf(stderr, "usage: %s uring|threads DIR DEPTH SECONDS\n", argv[0]);
+	if (argc != 5 || (strcmp(argv[1], "uring") && strcmp(argv[1], "threads") &&
+			  strcmp(argv[1], "chmod"))) {
+		fprintf(stderr, "usage: %s uring|threads|chmod DIR DEPTH SECONDS\n", argv[0]);
 		return 2;
 	}
 	depth = atoi(argv[3]);
@@ -254,13 +297,20 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	start = now();
+	chmod_mode = !strcmp(argv[1], "chmod");
 	if (!strcmp(argv[1], "uring"))
 		ret = run_uring(depth, seconds, &max_workers);
 	else
-		ret = run_threads(depth, seconds);
+		ret = run_threads(depth, seconds, chmod_mode ? argv[2] : NULL,
+				  &chmod_median, &chmod_max);
 	elapsed = now() - start;
 	if (ret)
 		return ret;
+	if (chmod_mode) {
+		printf("mode=chmod depth=%d seconds=%.2f chmod_ms_median=%.1f chmod_ms_max=%.1f errors=%ld\n",
+		       depth, elapsed, chmod_median, chmod_max, errors);
+		return errors ? 1 : 0;
+	}
 	printf("mode=%s depth=%d seconds=%.2f creates=%ld create_per_s=%.1f ops_per_s=%.1f max_iowq_workers=%d errors=%ld\n",
 	       argv[1], depth, elapsed, creates, creates / elapsed,
 	       (creates + unlinks) / elapsed, max_workers, errors);
