@@ -4,8 +4,9 @@
 //! `nr_inodes`; and pdirfs' own: `dirops=shared|exclusive`,
 //! `completion=sync|async`, `latency_us=N`.
 //!
-//! Parsing is plain Rust over byte strings, so that it is unit-tested by
-//! KUnit without a mount.
+//! The layer parses the values (`size=` and `nr_inodes=` are its
+//! [`crate::vfs::param::ParamKind::Size`]); the KUnit tests below check
+//! them as pdirfs resolves them, without a mount.
 
 #![forbid(unsafe_code)]
 
@@ -102,58 +103,6 @@ impl Options {
 
 const PAGE_SIZE: u64 = kernel::page::PAGE_SIZE as u64;
 
-/// Parses a size as tmpfs does: a number with an optional binary suffix
-/// (`k`, `m`, `g`, `t`, `p`, `e`, either case), or a percentage of RAM
-/// (`50%`).  `0` means unlimited.  `total_ram` is the machine's RAM in bytes.
-///
-/// Unlike `memparse()`, trailing garbage and overflow are errors: a typo must
-/// not silently become a different limit.
-pub(crate) fn parse_size(s: &[u8], total_ram: u64) -> Result<u64> {
-    let digits = s.iter().take_while(|c| c.is_ascii_digit()).count();
-    if digits == 0 {
-        return Err(EINVAL);
-    }
-    let mut n: u64 = 0;
-    for &c in &s[..digits] {
-        n = n
-            .checked_mul(10)
-            .and_then(|n| n.checked_add(u64::from(c - b'0')))
-            .ok_or(EINVAL)?;
-    }
-    let rest = &s[digits..];
-    let shift = match rest {
-        [] => 0,
-        [b'k' | b'K'] => 10,
-        [b'm' | b'M'] => 20,
-        [b'g' | b'G'] => 30,
-        [b't' | b'T'] => 40,
-        [b'p' | b'P'] => 50,
-        [b'e' | b'E'] => 60,
-        [b'%'] => {
-            if n > 100 {
-                return Err(EINVAL);
-            }
-            // total_ram * n / 100 without overflow: with total_ram =
-            // 100q + r, that is q*n + r*n/100 (and r*n < 10000).
-            return Ok(total_ram / 100 * n + total_ram % 100 * n / 100);
-        }
-        _ => return Err(EINVAL),
-    };
-    if shift > 0 && n > (u64::MAX >> shift) {
-        return Err(EINVAL);
-    }
-    Ok(n << shift)
-}
-
-/// Parses a count (`nr_inodes`), with the same suffixes as [`parse_size`]
-/// but no percentage.
-pub(crate) fn parse_count(s: &[u8]) -> Result<u64> {
-    if s.last() == Some(&b'%') {
-        return Err(EINVAL);
-    }
-    parse_size(s, 0)
-}
-
 /// Turns a limit where `0` means "unlimited" into an `Option`.
 pub(crate) fn limit(n: u64) -> Option<u64> {
     (n != 0).then_some(n)
@@ -162,6 +111,17 @@ pub(crate) fn limit(n: u64) -> Option<u64> {
 #[kunit_tests(pdirfs_options)]
 mod tests {
     use super::*;
+    use crate::vfs::param::{parse_size as parse, Size};
+
+    /// `size=` as pdirfs resolves it: a percentage of `ram` bytes.
+    fn parse_size(s: &[u8], ram: u64) -> Result<u64> {
+        parse(s, true).map(|v| v.of(ram))
+    }
+
+    /// `nr_inodes=`: no percentage.
+    fn parse_count(s: &[u8]) -> Result<u64> {
+        parse(s, false).map(|v| v.of(0))
+    }
 
     const GIB: u64 = 1 << 30;
 
@@ -217,6 +177,7 @@ mod tests {
 
     #[test]
     fn count_has_no_percent() {
+        assert_eq!(parse(b"10%", true), Ok(Size::Percent(10)));
         assert_eq!(parse_count(b"1000"), Ok(1000));
         assert_eq!(parse_count(b"2k"), Ok(2048));
         assert_eq!(parse_count(b"10%"), Err(EINVAL));

@@ -60,15 +60,15 @@ const PARAMS: [ParamSpec; 9] = [
         name: c"gid",
         kind: ParamKind::Gid,
     },
-    // Sizes and counts take suffixes and percentages, as on tmpfs:
-    // `options::parse_size`.
+    // Sizes and counts take suffixes, sizes also percentages of RAM, as on
+    // tmpfs.
     ParamSpec {
         name: c"size",
-        kind: ParamKind::String,
+        kind: ParamKind::Size { percent: true },
     },
     ParamSpec {
         name: c"nr_inodes",
-        kind: ParamKind::String,
+        kind: ParamKind::Size { percent: false },
     },
     ParamSpec {
         name: c"dirops",
@@ -305,26 +305,11 @@ impl FileSystem for Pdirfs {
             }
             (b"uid", ParamValue::Uid(uid)) => opts.uid = *uid,
             (b"gid", ParamValue::Gid(gid)) => opts.gid = *gid,
-            (b"size", ParamValue::String(s)) => {
-                let n = options::parse_size(s.to_bytes(), crate::vfs::mm::total_ram_bytes())
-                    .inspect_err(|_| {
-                        log.error(fmt!(
-                            "{}={}: expected bytes with k/m/g suffix or a percentage of RAM",
-                            param.key,
-                            s
-                        ))
-                    })?;
-                opts.max_bytes = options::limit(n);
+            (b"size", ParamValue::Size(size)) => {
+                opts.max_bytes = options::limit(size.of(crate::vfs::mm::total_ram_bytes()));
             }
-            (b"nr_inodes", ParamValue::String(s)) => {
-                let n = options::parse_count(s.to_bytes()).inspect_err(|_| {
-                    log.error(fmt!(
-                        "{}={}: expected a count with optional k/m/g suffix",
-                        param.key,
-                        s
-                    ))
-                })?;
-                opts.max_inodes = options::limit(n);
+            (b"nr_inodes", ParamValue::Size(count)) => {
+                opts.max_inodes = options::limit(count.of(0));
             }
             (b"dirops", ParamValue::Enum(v)) => opts.dirop.shared = *v == 1,
             (b"completion", ParamValue::Enum(v)) => {

@@ -28,6 +28,17 @@ pub enum ParamKind {
     Uid,
     /// A group id, mapped through the mounter's user namespace.
     Gid,
+    /// A size or count as tmpfs spells them (`size=`, `nr_inodes=`): a
+    /// decimal number with an optional binary suffix `k`, `m`, `g`, `t`,
+    /// `p` or `e` (either case), or, if `percent`, a percentage (`50%`)
+    /// that the filesystem resolves.  The C parser has no such type: the
+    /// layer takes the string (`fs_param_is_string`) and parses it, more
+    /// strictly than `memparse()`: trailing garbage and overflow are
+    /// errors, so that a typo cannot silently become another limit.
+    Size {
+        /// Whether `N%` is accepted.
+        percent: bool,
+    },
 }
 
 /// One parameter of a [`ParamTable`].
@@ -94,6 +105,7 @@ impl<const N: usize> ParamTable<N> {
                 ParamKind::Enum(v) => (Some(bindings::fs_param_is_enum), v.table.as_ptr().cast()),
                 ParamKind::Uid => (Some(bindings::fs_param_is_uid), core::ptr::null()),
                 ParamKind::Gid => (Some(bindings::fs_param_is_gid), core::ptr::null()),
+                ParamKind::Size { .. } => (Some(bindings::fs_param_is_string), core::ptr::null()),
             };
             // `as_char_ptr()` is not `const`; the cast is what it does.
             #[allow(clippy::disallowed_methods)]
@@ -166,6 +178,60 @@ pub enum ParamValue<'a> {
     Uid(u32),
     /// For [`ParamKind::Gid`]: the id in the initial user namespace.
     Gid(u32),
+    /// For [`ParamKind::Size`].
+    Size(Size),
+}
+
+/// A value of a [`ParamKind::Size`] parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Size {
+    /// A number, its suffix applied.
+    Value(u64),
+    /// `N%`, `N` at most 100 (only where the parameter allows it).
+    Percent(u32),
+}
+
+impl Size {
+    /// The value, a percentage taken of `whole` (rounded down, without
+    /// overflow).
+    pub fn of(self, whole: u64) -> u64 {
+        match self {
+            Size::Value(v) => v,
+            // whole * n / 100 without overflow: with whole = 100q + r, that
+            // is q*n + r*n/100 (and r*n < 10000).
+            Size::Percent(n) => whole / 100 * u64::from(n) + whole % 100 * u64::from(n) / 100,
+        }
+    }
+}
+
+/// Parses the value of a [`ParamKind::Size`] parameter (see there).
+pub fn parse_size(s: &[u8], percent: bool) -> Result<Size> {
+    let digits = s.iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 {
+        return Err(EINVAL);
+    }
+    let mut n: u64 = 0;
+    for &c in &s[..digits] {
+        n = n
+            .checked_mul(10)
+            .and_then(|n| n.checked_add(u64::from(c - b'0')))
+            .ok_or(EINVAL)?;
+    }
+    let shift = match &s[digits..] {
+        [] => 0,
+        [b'k' | b'K'] => 10,
+        [b'm' | b'M'] => 20,
+        [b'g' | b'G'] => 30,
+        [b't' | b'T'] => 40,
+        [b'p' | b'P'] => 50,
+        [b'e' | b'E'] => 60,
+        [b'%'] if percent && n <= 100 => return Ok(Size::Percent(n as u32)),
+        _ => return Err(EINVAL),
+    };
+    if shift > 0 && n > (u64::MAX >> shift) {
+        return Err(EINVAL);
+    }
+    Ok(Size::Value(n << shift))
 }
 
 /// The names of a [`ParamKind::Enum`] parameter and the numbers they stand

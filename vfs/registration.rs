@@ -231,11 +231,27 @@ impl<T: DirOps> Registration<T> {
                     ParamKind::Enum(_) => ParamValue::Enum(result.__bindgen_anon_1.uint_32),
                     ParamKind::Uid => ParamValue::Uid(result.__bindgen_anon_1.uid.val),
                     ParamKind::Gid => ParamValue::Gid(result.__bindgen_anon_1.gid.val),
+                    ParamKind::Size { .. } => {
+                        ParamValue::String(CStr::from_char_ptr((*param).__bindgen_anon_1.string))
+                    }
                 };
                 (key, value)
             };
             // SAFETY: `fc` is valid for the duration of this call.
             let log = unsafe { FcLog::from_raw(fc) };
+            let value = match (&spec.kind, value) {
+                (ParamKind::Size { percent }, ParamValue::String(s)) => ParamValue::Size(
+                    super::param::parse_size(s.to_bytes(), *percent).inspect_err(|_| {
+                        log.error(fmt!(
+                            "{}={}: expected a number with an optional k, m, g, t, p or e suffix{}",
+                            key,
+                            s,
+                            if *percent { ", or a percentage" } else { "" }
+                        ))
+                    })?,
+                ),
+                (_, value) => value,
+            };
             // SAFETY: The VFS serialises parameter parsing on a context.
             let opts = unsafe { Self::options(fc) };
             T::parse_param(opts, &log, &Param { index, key, value })?;
