@@ -27,7 +27,7 @@ PKGS=(bash perl mount util-linux xfsprogs attr acl bc gawk psmisc fio quota
 	build-essential autoconf automake libtool libtool-bin pkg-config uuid-dev
 	libattr1-dev libacl1-dev libaio-dev libgdbm-dev libgdbm-compat-dev
 	xfslibs-dev liburing-dev libcap-dev
-	linux-perf)
+	linux-perf iproute2)
 # linux-perf: the profile of `make bench` (scripts/bench-profile.sh), which
 # boots this guest too.  Bookworm's perf (6.1) reads the 7.3 kernel's
 # software cpu-clock samples and frame-pointer call chains.
@@ -101,6 +101,10 @@ chroot "$root" sh -c 'useradd -m fsgqa && useradd -m fsgqa2 && useradd 123456-fs
 install -m 755 "$init" "$root/pdirfs-init"
 mkdir -p "$root/mnt/test" "$root/mnt/scratch" "$root/job"
 echo fstests > "$root/etc/hostname"
+# Names the lock testers (generic/131 and friends) resolve: without these
+# they fail with "Couldn't get hostbyname for localhost" on every
+# filesystem.  The init brings lo up.
+printf '127.0.0.1\tlocalhost\n127.0.1.1\tfstests\n::1\tlocalhost ip6-localhost\n' > "$root/etc/hosts"
 say "making the ext4 image"
 mkfs.ext4 -q -F -L pdirfs-fstests -d "$root" "$img.tmp" 3G >&2
 mv "$img.tmp" "$img"

@@ -16,6 +16,8 @@ ln -sf /proc/self/fd/2 /dev/stderr
 mount -t tmpfs tmp /tmp
 mount -t tmpfs run /run
 mount -o ro /dev/vdb /job
+# Loopback for the lock testers that talk TCP (generic/131).
+ip link set lo up
 echo "PDIRFS-VM: begin mode=fstests"
 bash /job/job.sh
 echo "PDIRFS-VM: dmesg-begin"
