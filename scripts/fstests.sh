@@ -145,9 +145,22 @@ for i in "${!jobs[@]}"; do
 	[ "$vms" = 1 ] || prefix="== vm$((i + 1)) "
 	(
 		set +e
+		# Each result goes to its configuration's results file as it
+		# arrives, so that a run stopped half-way (killed, or a session
+		# that ends) keeps what it measured for FSTESTS_RESUME; the
+		# report adds them again at the end (a later line of the same
+		# test replaces an earlier one).  Kernel splats are judged from
+		# the whole console log when the guests end; a stopped run
+		# leaves its console.*.log for reading.
 		debian_guest "$timeout_s" "$kernel" "$img" "$img_i" 2>&1 | tee "$log_i" |
-			grep --line-buffered -E '^PDIRFS-FSTESTS-(PROGRESS|ERROR)|\] (BUG|WARNING|Oops|Kernel panic)' |
-			sed -u "s/^PDIRFS-FSTESTS-PROGRESS /$prefix/"
+			grep --line-buffered -E '^PDIRFS-FSTESTS-(PROGRESS|ERROR|RESULT)|\] (BUG|WARNING|Oops|Kernel panic)' |
+			awk -v prefix="$prefix" -v map="$job/results" '
+				BEGIN { while ((getline l < map) > 0) { split(l, f, " "); file[f[1]] = f[2] } }
+				$1 == "PDIRFS-FSTESTS-RESULT" {
+					if ($2 in file) { print >> file[$2]; fflush(file[$2]) }
+					next
+				}
+				{ sub(/^PDIRFS-FSTESTS-PROGRESS /, prefix); print; fflush() }'
 		exit "${PIPESTATUS[0]}"
 	) &
 	pids+=($!)
