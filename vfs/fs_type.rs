@@ -155,8 +155,8 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     /// How long after its `_async` method returned `-EINPROGRESS` the work
     /// item of an operation of `sb` starts (completion `Async`): 0, at
     /// once, by default.  A timer queues it, so no thread waits out the
-    /// delay: this is where a model of a remote server's round trip (pdirfs'
-    /// `latency_us`) waits.
+    /// delay: this is where a model of a remote server's round trip (a mount
+    /// option of pdirfs) waits.
     fn async_delay_us(_sb: &SuperBlock<Self>) -> u32 {
         0
     }
