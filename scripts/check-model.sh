@@ -5,21 +5,23 @@
 # (tests/model/dirops.pml, described in
 # Documentation/filesystems/shared-dir-locking.rst) with spin, and print TAP.
 #
-#   1. the correct model, all four scenarios, exhaustive safety search:
+#   1. the correct model, all five scenarios, exhaustive safety search:
 #      no invalid end state (deadlock), no assertion violation (per-name
 #      exclusion, one hashed dentry per name, dcache coherence);
-#   2. the correct model, scenario 1 (all four with PDIRFS_MODEL_FULL=1),
+#   2. the correct model, scenario 1 (all five with PDIRFS_MODEL_FULL=1),
 #      non-progress-cycle search: no livelock, so with (1) every operation
 #      terminates;
 #   3. every broken variant: spin must report the expected error (an invalid
 #      end state for the deadlocks, an assertion violation for the others),
-#      otherwise the check fails.
+#      otherwise the check fails; and every witness (an assertion that a
+#      state the protocol is for cannot happen) must be violated: the state
+#      is reachable.
 #
 # Works in a temporary directory; exits 0 only if every test passes.  Takes
 # about two minutes on one core (most of it in gcc and test 1).
 #
 # Environment: PDIRFS_MODEL_MEMLIM (MB, default 4096) bounds pan's memory;
-# PDIRFS_MODEL_FULL=1 runs test 2 on all four scenarios (5.4e7 states,
+# PDIRFS_MODEL_FULL=1 runs test 2 on all five scenarios (more than 5.4e7 states,
 # about 5 minutes more, within the default 4 GB); PDIRFS_MODEL_KEEP=1 keeps the work directory (trails, logs).
 set -uo pipefail
 
@@ -42,7 +44,7 @@ else
 	trap 'rm -rf "$work"' EXIT
 fi
 
-if [ "${PDIRFS_MODEL_FULL:-0}" = 1 ]; then term_mask=15; term_what="scenarios 1-4"
+if [ "${PDIRFS_MODEL_FULL:-0}" = 1 ]; then term_mask=31; term_what="scenarios 1-5"
 else term_mask=1; term_what="scenario 1"; fi
 broken=(
 	"BROKEN_READDIR		deadlock	1"
@@ -53,6 +55,9 @@ broken=(
 	"BROKEN_WHITEOUT	assert		2"
 	"BROKEN_NO_PLACEHOLDER	assert		2"
 	"BROKEN_READDIR_STALE	assert		2"
+	"BROKEN_RMDIR_NO_DRAIN	assert		16"
+	"BROKEN_RELOCK_PARENT	deadlock	16"
+	"WITNESS_WRITER_IN_FLIGHT	reach		16"
 )
 
 ntests=$(( 2 + ${#broken[@]} ))
@@ -91,17 +96,17 @@ notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 
 # ---- 1. the correct model: safety, all scenarios ----------------------
 dir=$work/safety
-if ! build "$dir" "-DSCENARIOS=15" "-O2 -DSAFETY -DCOLLAPSE"; then
+if ! build "$dir" "-DSCENARIOS=31" "-O2 -DSAFETY -DCOLLAPSE"; then
 	notok "model: build failed"; sed 's/^/#   /' "$dir/build.log" | tail -20
 else
 	( cd "$dir" && nice ./pan -m200000 ) >"$dir/pan.log" 2>&1
 	if grep -q 'errors: 0' "$dir/pan.log" &&
 	   ! grep -qE 'Search not completed|reached -DMEMLIM|max search depth too small' "$dir/pan.log"; then
-		ok "model: no deadlock, per-name exclusion, one dentry per name, coherent dcache; scenarios 1-4 (states: $(states_of "$dir/pan.log"), time: $(time_of "$dir/pan.log")s)"
+		ok "model: no deadlock, per-name exclusion, one dentry per name, coherent dcache, nothing completes into a removed directory; scenarios 1-5 (states: $(states_of "$dir/pan.log"), time: $(time_of "$dir/pan.log")s)"
 	else
 		notok "model: safety search failed"
 		grep -E 'pan:|errors|Search|MEMLIM' "$dir/pan.log" | sed 's/^/#   /' | head
-		trail_summary "$dir" "-DSCENARIOS=15" "at"
+		trail_summary "$dir" "-DSCENARIOS=31" "at"
 	fi
 fi
 
@@ -134,10 +139,11 @@ for entry in "${broken[@]}"; do
 	case $expect in
 	deadlock) pattern='invalid end state'; what="deadlocks as expected"; label=blocked ;;
 	assert)   pattern='assertion violated'; what="violates an assertion as expected"; label=at ;;
+	reach)    pattern='assertion violated'; what="is reachable, as intended"; label=at ;;
 	esac
 	if grep -q "$pattern" "$dir/pan.log"; then
 		detail=$(grep -m1 -E "pan:1: " "$dir/pan.log" | sed 's/^pan:1: //')
-		ok "broken variant $macro $what ($detail; states: $(states_of "$dir/pan.log"))"
+		ok "$([ "$expect" = reach ] && echo witness || echo "broken variant") $macro $what ($detail; states: $(states_of "$dir/pan.log"))"
 		trail_summary "$dir" "$flags" "$label"
 	else
 		notok "broken variant $macro: spin found no $pattern"

@@ -37,9 +37,14 @@
  *   Setattr(d)             a writer taking d's ->i_rwsem exclusive
  *   Completer              the workqueue that runs done_cb for methods that
  *                          returned -EINPROGRESS; it takes no VFS lock
- * Every directory method returns -EINPROGRESS, after which the caller waits
- * for done_cb holding all its locks (a synchronous return is the special case
- * in which the worker runs at once).
+ * Every directory method returns -EINPROGRESS (doc 4.7.1): the caller releases
+ * the parents' ->i_rwsem at once, counting the release in the directory's
+ * unlocked[] (->i_dirops_unlocked), and waits for done_cb holding only its
+ * name locks, L3 and L0; the method's effect on the filesystem happens at
+ * completion; the end of the operation drops the count, not the lock.
+ * rmdir, holding the victim exclusive, waits for the victim's count to reach
+ * zero before it checks that the victim is empty.  (-DSYNC_METHODS: every
+ * method synchronous, nothing released.)
  *
  * Scenarios: -DSCENARIOS=mask enables scenario k with bit k-1 (default 15:
  * all four); init chooses one of the enabled ones nondeterministically, so
@@ -50,6 +55,9 @@
  *      Setattr(D0)
  *   4  RenameSame(D0,a->b) RenameSame(D0,b->a) Create(D0,a) Readdir(D0)
  *      Setattr(D0)
+ *   5  Create(D1,a) Rmdir(D0/sub) Setattr(D1) Readdir(D1) Unlink(D0,b):
+ *      operations in a directory whose lock they released, against the
+ *      writers on it
  *   -DALL_AT_ONCE: Lookup, Create, Unlink, RenameSame, RenameCross, Readdir,
  *      Setattr and Rmdir at once (over 10^8 states: not run by default)
  *
@@ -86,6 +94,16 @@
  *   BROKEN_READDIR_STALE   readdir instantiates a dentry it primes from the
  *                          entry it read before it owned the name, instead
  *                          of reading the entry again
+ *   BROKEN_RMDIR_NO_DRAIN  rmdir does not wait for the operations in flight
+ *                          in the victim: a create completes into a removed
+ *                          directory
+ *   BROKEN_RELOCK_PARENT   the end of an operation takes the parent's
+ *                          ->i_rwsem again to release it (the way 7.3's
+ *                          end_dirop() would), against rmdir's wait
+ *
+ * Witness (must be reachable, so an assertion that says otherwise fails):
+ *   WITNESS_WRITER_IN_FLIGHT  a writer holds a directory exclusively while
+ *                          an operation in it is in flight: what 4.7.1 is for
  *
  * Reduction: an acquisition is a right mover and a release a left mover
  * (Lipton), so "acquire; check; method" and "update; release; release" are
@@ -116,7 +134,7 @@
 #define F_DIR	3
 
 #ifndef SCENARIOS
-#define SCENARIOS 15	/* bit k-1 enables scenario k; init picks one */
+#define SCENARIOS 31	/* bit k-1 enables scenario k; init picks one */
 #endif
 #ifdef ALL_AT_ONCE
 #define NOPS	8
@@ -145,6 +163,7 @@ bool rename_mutex;		/* L0 */
 byte rw_readers[NDIR];		/* L2 (L3 for a victim directory) */
 bool rw_writer[NDIR];
 byte rw_wwait[NDIR];		/* queued writers */
+byte unlocked[NDIR];		/* ->i_dirops_unlocked: in flight, L2 released */
 byte ilock[NINO];		/* L3: non-directory ->i_rwsem, owner pid+1 */
 
 /* ---- struct dirop_ret / done_cb ---- */
@@ -411,20 +430,50 @@ inline release_placeholder(ph)
 }
 
 /*
- * A method returning -EINPROGRESS: wait (wait_var_event()) for done_cb,
- * holding every lock.  A synchronous return is the special case in which
- * the worker runs at once, so every method is modelled as asynchronous
- * (-DSYNC_METHODS models them all as synchronous instead).
+ * A method returning -EINPROGRESS (doc 4.7.1): release the parents'
+ * ->i_rwsem (d1, and d2 if it differs), counting it in unlocked[], and wait
+ * (wait_var_event()) for done_cb.  rel records the release for the end of
+ * the operation.  Every method is modelled as asynchronous
+ * (-DSYNC_METHODS models them all as synchronous: nothing released).
  */
-inline call_method_wait()
+inline call_method_wait(d1, d2)
 {
 #ifndef SYNC_METHODS
-	workq ! _pid;
+	atomic {
+		up_read(d1);
+		unlocked[d1]++;
+		if
+		:: d2 != d1 -> up_read(d2); unlocked[d2]++
+		:: else -> skip
+		fi;
+		rel = 1;
+		workq ! _pid
+	};
 	(completed[_pid]);
 	completed[_pid] = 0
 #else
 	skip
 #endif
+}
+
+/*
+ * The end of an operation in d: drop the count of a released parent
+ * (waking rmdir's wait), or unlock the parent still held.  The caller
+ * clears rel once every parent is done.
+ */
+inline parent_end(d)
+{
+	if
+	:: rel ->
+#ifdef BROKEN_RELOCK_PARENT
+		down_read(d);
+		unlocked[d]--;
+		up_read(d)
+#else
+		unlocked[d]--
+#endif
+	:: else -> up_read(d)
+	fi
 }
 
 /*
@@ -488,7 +537,7 @@ proctype Lookup(byte d; byte n)
 proctype Create(byte d; byte n)
 {
 	byte de, w;
-	bool isnew, ok;
+	bool isnew, ok, rel;
 
 again:
 	do_lookup(d, n);
@@ -510,15 +559,19 @@ again:
 		if
 		:: ok ->
 			cs_enter(d, n);
-			check_coherent(de);
-			fs_state[SLOT(d, n)] = F_FILE;	/* ->create_async() */
-			fs_ino[SLOT(d, n)] = next_ino;
-			next_ino++
+			check_coherent(de)
 		:: else -> skip
 		fi
 	};
 	if
-	:: ok -> call_method_wait()
+	:: ok ->
+		call_method_wait(d, d);		/* ->create_async() */
+		atomic {			/* its effect, at completion */
+			assert(!dead[d]);	/* never into a removed directory */
+			fs_state[SLOT(d, n)] = F_FILE;
+			fs_ino[SLOT(d, n)] = next_ino;
+			next_ino++
+		}
 	:: else -> skip
 	fi;
 	atomic {
@@ -529,7 +582,8 @@ again:
 			cs_leave(d, n)			/* after fsnotify_create() */
 		:: else -> skip
 		fi;
-		up_read(d);
+		parent_end(d);
+		rel = 0;
 		dirop_unlock(de)
 	};
 out:
@@ -539,7 +593,7 @@ out:
 proctype Unlink(byte d; byte n)
 {
 	byte de, w, ino, ph;
-	bool isnew, ok;
+	bool isnew, ok, rel;
 
 again:
 	do_lookup(d, n);
@@ -577,14 +631,17 @@ again:
 			ino = d_ino[de];
 			inode_lock(ino);		/* L3 */
 			cs_enter(d, n);
-			check_coherent(de);
-			fs_state[SLOT(d, n)] = F_NONE;	/* ->unlink_async() */
-			fs_ino[SLOT(d, n)] = 0
+			check_coherent(de)
 		:: else -> skip
 		fi
 	};
 	if
-	:: ok -> call_method_wait()
+	:: ok ->
+		call_method_wait(d, d);		/* ->unlink_async() */
+		atomic {
+			fs_state[SLOT(d, n)] = F_NONE;
+			fs_ino[SLOT(d, n)] = 0
+		}
 	:: else -> skip
 	fi;
 	atomic {
@@ -596,7 +653,8 @@ again:
 			ino = 0
 		:: else -> skip
 		fi;
-		up_read(d);
+		parent_end(d);
+		rel = 0;
 		dirop_unlock(de);
 		release_placeholder(ph)
 	};
@@ -608,7 +666,7 @@ out:
 proctype Rmdir(byte d; byte n; byte victim)
 {
 	byte de, w, ph;
-	bool isnew, ok;
+	bool isnew, ok, rel;
 
 again:
 	do_lookup(d, n);
@@ -631,19 +689,25 @@ again:
 	if
 	:: ok ->
 		down_write(victim);			/* L3: the victim */
+#ifndef BROKEN_RMDIR_NO_DRAIN
+		(unlocked[victim] == 0);	/* dirop_wait_released() */
+#endif
 		atomic {
 			ok = (fs_state[SLOT(victim, A)] == F_NONE);	/* -ENOTEMPTY */
 			if
 			:: ok ->
 				cs_enter(d, n);
-				check_coherent(de);
-				fs_state[SLOT(d, n)] = F_NONE;	/* ->rmdir_async() */
-				dead[victim] = 1
+				check_coherent(de)
 			:: else -> skip
 			fi
 		};
 		if
-		:: ok -> call_method_wait()
+		:: ok ->
+			call_method_wait(d, d);	/* ->rmdir_async() */
+			atomic {
+				fs_state[SLOT(d, n)] = F_NONE;
+				dead[victim] = 1
+			}
 		:: else -> skip
 		fi;
 		atomic {
@@ -658,7 +722,8 @@ again:
 	:: else -> skip
 	fi;
 	atomic {
-		up_read(d);
+		parent_end(d);
+		rel = 0;
 		dirop_unlock(de);
 		release_placeholder(ph)
 	};
@@ -706,13 +771,17 @@ inline rename_body(sd, s, td, t)
 		cs_enter(sd, s);
 		cs_enter(td, t);
 		check_coherent(ds);
-		check_coherent(dt);
+		check_coherent(dt)
+	};
+	call_method_wait(sd, td);			/* ->rename_async() */
+	atomic {					/* its effect, at completion */
+		assert(!dead[sd] && !dead[td]);
 		if
 		:: d_state[dt] != F_NONE -> xchg = 1	/* RENAME_EXCHANGE */
 		:: true -> xchg = 0
 		fi;
 		if
-		:: xchg ->				/* ->rename_async() */
+		:: xchg ->				/* RENAME_EXCHANGE */
 			fs_state[SLOT(sd, s)] = d_state[dt];
 			fs_ino[SLOT(sd, s)] = ti;
 			fs_state[SLOT(td, t)] = d_state[ds];
@@ -751,7 +820,6 @@ inline rename_body(sd, s, td, t)
 	:: else -> skip
 	fi;
 #endif
-	call_method_wait();
 	atomic {
 		if
 		:: xchg ->				/* d_exchange() */
@@ -783,7 +851,7 @@ inline rename_body(sd, s, td, t)
 proctype RenameSame(byte d; byte s; byte t)
 {
 	byte de, w, ds, dt, si, ti, ph;
-	bool isnew, ok, wo, xchg;
+	bool isnew, ok, wo, xchg, rel;
 
 again:
 	rename_lookups(d, s, d, t);
@@ -814,7 +882,8 @@ again:
 	:: else -> skip
 	fi;
 	atomic {
-		up_read(d);
+		parent_end(d);
+		rel = 0;
 		dirop_unlock(ds);
 		dirop_unlock(dt);
 		release_placeholder(ph)
@@ -827,7 +896,7 @@ out:
 proctype RenameCross(byte sd; byte s; byte td; byte t)
 {
 	byte de, w, ds, dt, si, ti, ph;
-	bool isnew, ok, wo, xchg;
+	bool isnew, ok, wo, xchg, rel;
 
 	atomic { !rename_mutex -> rename_mutex = 1 }	/* L0 */
 again:
@@ -860,8 +929,9 @@ again:
 	:: else -> skip
 	fi;
 	atomic {
-		up_read(td);
-		up_read(sd);
+		parent_end(td);
+		parent_end(sd);
+		rel = 0;
 		dirop_unlock(ds);
 		dirop_unlock(dt);
 		release_placeholder(ph)
@@ -928,6 +998,9 @@ proctype Readdir(byte d)
 proctype Setattr(byte d)
 {
 	down_write(d);
+#ifdef WITNESS_WRITER_IN_FLIGHT
+	assert(unlocked[d] == 0);	/* reachable: the writer did not wait */
+#endif
 	up_write(d);
 	ndone++
 }
@@ -975,6 +1048,13 @@ init {
 		   run Create(D0, A);
 		   run Readdir(D0);
 		   run Setattr(D0)
+#endif
+#if SCENARIOS & 16
+		:: run Create(D1, A);
+		   run Rmdir(D0, SUB, D1);
+		   run Setattr(D1);
+		   run Readdir(D1);
+		   run Unlink(D0, B)
 #endif
 		fi
 #endif
