@@ -221,8 +221,9 @@ impl DirOps for Pdirfs {
     fn rmdir(dir: &Inode, dentry: &DEntry<Self>) -> Result {
         dir.super_block().data().round_trip();
         let child = dentry.inode().ok_or(ENOENT)?;
-        // The VFS holds the child's i_rwsem exclusively: nothing can enter
-        // it while we look.
+        // The VFS holds the child's i_rwsem exclusively, and has waited for
+        // the operations in flight in it that had released it: nothing can
+        // enter it while we look.
         if !index(child)?.lock().is_empty() {
             return Err(ENOTEMPTY);
         }

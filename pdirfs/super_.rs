@@ -191,9 +191,9 @@ impl Instance {
     /// name's lock and the directory's `i_rwsem` shared, which serialise
     /// nothing else; in the baseline the exclusive `i_rwsem`, as any
     /// filesystem's method would).  With `completion=async` nothing sleeps
-    /// here: the caller has its `-EINPROGRESS` at once and a timer starts
-    /// the operation's work item when the reply would arrive
-    /// ([`FileSystem::async_delay_us`]).
+    /// here: the caller has its `-EINPROGRESS` at once, the VFS releases
+    /// the directory's `i_rwsem`, and a timer starts the operation's work
+    /// item when the reply would arrive ([`FileSystem::async_delay_us`]).
     pub(crate) fn round_trip(&self) {
         if self.dirop.completion != Completion::Async {
             crate::vfs::time::sleep_us_exact(self.dirop.latency_us);

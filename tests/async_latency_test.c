@@ -13,6 +13,7 @@
  */
 #include <dirent.h>
 #include <pthread.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include "pdirfs_test.h"
 #include "kselftest_harness.h"
@@ -120,6 +121,163 @@ TEST_F(lat, round_trips_overlap_without_a_thread_each)
 	/* One after the other they would take 6.4 s (TCG adds its own). */
 	EXPECT_GT(3.0, secs);
 	EXPECT_GT(8, after - before);
+}
+
+/*
+ * An operation in flight holds its name, not its directory (issue 19,
+ * shared-dir-locking.rst 4.7.1): with a 1 s round trip, a chmod of the
+ * directory does not wait for the creates in it; rmdir of a directory, and
+ * a rename onto it, wait for what is in flight in it and see its result;
+ * a lazy unmount and an attempt to unload the module with operations in
+ * flight lose nothing.
+ */
+#define SLOW_US 1000000
+#define SLOW_THREADS 16
+
+struct slow_create {
+	char path[128];
+	int err;
+};
+
+static void *slow_creator(void *arg)
+{
+	struct slow_create *c = arg;
+	int fd;
+
+	pthread_barrier_wait(&go);
+	fd = open(c->path, O_CREAT | O_EXCL | O_WRONLY, 0644);
+	c->err = fd < 0 ? errno : 0;
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+/* starts @n creates of @dir/f<i>, and returns once they are in flight */
+static void start_creates(struct __test_metadata *_metadata, pthread_t *tids,
+			  struct slow_create *c, int n, const char *dir)
+{
+	int i;
+
+	ASSERT_EQ(0, pthread_barrier_init(&go, NULL, n + 1));
+	for (i = 0; i < n; i++) {
+		snprintf(c[i].path, sizeof(c[i].path), "%s/f%d", dir, i);
+		ASSERT_EQ(0, pthread_create(&tids[i], NULL, slow_creator, &c[i]));
+	}
+	pthread_barrier_wait(&go);
+	/* well inside the round trip, after every create has started */
+	usleep(SLOW_US / 4);
+}
+
+static void join_creates(struct __test_metadata *_metadata, pthread_t *tids,
+			 struct slow_create *c, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, pthread_join(tids[i], NULL));
+		EXPECT_EQ(0, c[i].err);
+	}
+	pthread_barrier_destroy(&go);
+}
+
+FIXTURE(slow) {
+	char dir[64];
+};
+
+FIXTURE_SETUP(slow)
+{
+	char opts[96];
+
+	snprintf(self->dir, sizeof(self->dir), "/tmp/slow-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(opts, sizeof(opts), "completion=async,latency_us=%d", SLOW_US);
+	ASSERT_EQ(0, mount("pdirfs", self->dir, "pdirfs", 0, opts));
+	ASSERT_EQ(0, chdir(self->dir));
+	ASSERT_EQ(0, mkdir("d", 0755));
+}
+
+FIXTURE_TEARDOWN(slow)
+{
+	chdir("/");
+	umount2(self->dir, MNT_DETACH);
+	rmdir(self->dir);
+}
+
+TEST_F(slow, chmod_does_not_wait_for_round_trips_in_flight)
+{
+	pthread_t tids[SLOW_THREADS];
+	struct slow_create c[SLOW_THREADS];
+	struct stat st;
+	double t0, secs;
+
+	start_creates(_metadata, tids, c, SLOW_THREADS, "d");
+	t0 = now();
+	ASSERT_EQ(0, chmod("d", 0700));
+	secs = now() - t0;
+	join_creates(_metadata, tids, c, SLOW_THREADS);
+	ksft_print_msg("chmod with %d creates in flight (%d ms round trip): %.3f s\n",
+		       SLOW_THREADS, SLOW_US / 1000, secs);
+	/* Holding the directory, it would wait about 0.75 s. */
+	EXPECT_GT(0.4, secs);
+	ASSERT_EQ(0, stat("d", &st));
+	EXPECT_EQ(0700, st.st_mode & 07777);
+	ASSERT_EQ(0, stat("d/f0", &st));
+}
+
+TEST_F(slow, rmdir_waits_for_a_create_in_flight)
+{
+	pthread_t tids[1];
+	struct slow_create c[1];
+	struct stat st;
+
+	ASSERT_EQ(0, mkdir("d/sub", 0755));
+	start_creates(_metadata, tids, c, 1, "d/sub");
+	/* the create is not done yet, but rmdir must not see "empty" */
+	EXPECT_EQ(-1, rmdir("d/sub"));
+	EXPECT_EQ(ENOTEMPTY, errno);
+	join_creates(_metadata, tids, c, 1);
+	EXPECT_EQ(0, stat("d/sub/f0", &st));
+}
+
+TEST_F(slow, rename_onto_a_directory_waits_for_a_create_in_flight)
+{
+	pthread_t tids[1];
+	struct slow_create c[1];
+	struct stat st;
+
+	ASSERT_EQ(0, mkdir("d/sub", 0755));
+	ASSERT_EQ(0, mkdir("d/other", 0755));
+	start_creates(_metadata, tids, c, 1, "d/sub");
+	EXPECT_EQ(-1, rename("d/other", "d/sub"));
+	EXPECT_EQ(ENOTEMPTY, errno);
+	join_creates(_metadata, tids, c, 1);
+	EXPECT_EQ(0, stat("d/sub/f0", &st));
+	EXPECT_EQ(0, stat("d/other", &st));
+}
+
+TEST_F(slow, lazy_unmount_and_unload_with_creates_in_flight)
+{
+	pthread_t tids[SLOW_THREADS];
+	struct slow_create c[SLOW_THREADS];
+	char path[128];
+	int dfd, i;
+
+	dfd = open("d", O_RDONLY | O_DIRECTORY);
+	ASSERT_LE(0, dfd);
+	start_creates(_metadata, tids, c, SLOW_THREADS, "d");
+	chdir("/");
+	ASSERT_EQ(0, umount2(self->dir, MNT_DETACH));
+	/* the superblock is alive: the module must stay */
+	EXPECT_EQ(-1, syscall(SYS_delete_module, "pdirfs", O_NONBLOCK));
+	EXPECT_TRUE(errno == EBUSY || errno == EWOULDBLOCK);
+	join_creates(_metadata, tids, c, SLOW_THREADS);
+	for (i = 0; i < SLOW_THREADS; i++) {
+		struct stat st;
+
+		snprintf(path, sizeof(path), "f%d", i);
+		EXPECT_EQ(0, fstatat(dfd, path, &st, 0));
+	}
+	close(dfd);
 }
 
 TEST_HARNESS_MAIN

@@ -37,8 +37,10 @@ pub struct OpCtx<'a> {
 /// held exclusive, unless the instance's [`DiropMode`] is `shared`: then it
 /// is held shared, operations on other names of the same directory run
 /// concurrently, and each operation may run on a work item (completion
-/// `Async`) with the caller's credentials.  The filesystem protects its
-/// directory state with its own locks.
+/// `Async`) with the caller's credentials; while it does, the VFS has
+/// released the directory's `i_rwsem` (only the name stays locked), so a
+/// `setattr` of the directory may run meanwhile (`rmdir` of it waits).
+/// The filesystem protects its directory state with its own locks.
 #[vtable]
 pub trait DirOps: FileSystem {
     /// Finds `name` in `dir`.

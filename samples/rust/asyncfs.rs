@@ -10,7 +10,8 @@
 //! calls each directory change holding the parent's `i_rwsem` *shared* and
 //! the name locked in the dcache; the layer takes the caller's credentials,
 //! returns `-EINPROGRESS` and runs the operation below on a work item,
-//! which ends by calling `done_cb`.  The operations run concurrently within
+//! which ends by calling `done_cb`; meanwhile the VFS has released the
+//! parent's `i_rwsem` and holds only the name.  The operations run concurrently within
 //! one directory, so a directory's entries are behind a lock of its own.
 //!
 //! Directories are a list of entries in creation order; files keep their
@@ -218,7 +219,8 @@ impl DirOps for Asyncfs {
 
     fn rmdir(dir: &Inode, dentry: &DEntry<Self>) -> Result {
         let child = dentry.inode().ok_or(ENOENT)?;
-        // The VFS holds the child's i_rwsem exclusively: nothing enters it.
+        // The VFS holds the child's i_rwsem exclusively, and has waited for
+        // what was in flight in it: nothing enters it.
         if !dir_of(child)?.lock().entries.is_empty() {
             return Err(ENOTEMPTY);
         }
