@@ -10,6 +10,11 @@
 #   FSTESTS_CONFIGS which configurations (default: all four, below)
 #   FSTESTS_TIMEOUT seconds per test (default 600; TCG is slow)
 #   FSTESTS_VMS     how many guests run configurations at once (default 1)
+#   FSTESTS_KERNEL  the bzImage to boot (default: the project's build);
+#   PDIRFS_MODULE   the pdirfs.ko to test (default: pdirfs/pdirfs.ko).
+#                   A copy of both, made when a run starts, lets a run that
+#                   spans sessions go on with the same kernel and module
+#                   while the tree moves on.
 #   FSTESTS_RESUME  1: keep the results of earlier runs with the same
 #                   kernel, module, guest and job, and run only what is
 #                   missing (the whole quick group takes many hours under
@@ -26,7 +31,8 @@ set -euo pipefail
 
 out=$PDIRFS_CACHE/fstests
 img=$("$PDIRFS_ROOT/scripts/fstests-guest.sh")
-kernel=$KBUILD_OUT/arch/x86/boot/bzImage
+kernel=${FSTESTS_KERNEL:-$KBUILD_OUT/arch/x86/boot/bzImage}
+[ -f "$kernel" ] || die "no kernel at $kernel: run 'make kernel'"
 module=${PDIRFS_MODULE:-$PDIRFS_ROOT/pdirfs/pdirfs.ko}
 [ -f "$module" ] || die "no module at $module: run 'make module'"
 
