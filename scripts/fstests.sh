@@ -158,15 +158,20 @@ for i in "${!jobs[@]}"; do
 		# test replaces an earlier one).  Kernel splats are judged from
 		# the whole console log when the guests end; a stopped run
 		# leaves its console.*.log for reading.
+		# (A shell loop, not awk: Debian's mawk reads a pipe in blocks
+		# of several KiB and would sit on hours of results.)
+		declare -A results_of
+		while read -r c f; do results_of[$c]=$f; done < "$job/results"
 		debian_guest "$timeout_s" "$kernel" "$img" "$img_i" 2>&1 | tee "$log_i" |
 			grep --line-buffered -E '^PDIRFS-FSTESTS-(PROGRESS|ERROR|RESULT)|\] (BUG|WARNING|Oops|Kernel panic)' |
-			awk -v prefix="$prefix" -v map="$job/results" '
-				BEGIN { while ((getline l < map) > 0) { split(l, f, " "); file[f[1]] = f[2] } }
-				$1 == "PDIRFS-FSTESTS-RESULT" {
-					if ($2 in file) { print >> file[$2]; fflush(file[$2]) }
-					next
-				}
-				{ sub(/^PDIRFS-FSTESTS-PROGRESS /, prefix); print; fflush() }'
+			while IFS= read -r line; do
+				if [[ $line == "PDIRFS-FSTESTS-RESULT "* ]]; then
+					read -r _ c _ <<< "$line"
+					[ -z "${results_of[$c]:-}" ] || printf '%s\n' "$line" >> "${results_of[$c]}"
+					continue
+				fi
+				printf '%s\n' "${line/#PDIRFS-FSTESTS-PROGRESS /$prefix}"
+			done
 		exit "${PIPESTATUS[0]}"
 	) &
 	pids+=($!)
