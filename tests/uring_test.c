@@ -8,11 +8,16 @@
  * ENOTEMPTY, EXDEV-free renames within one mount).
  *
  * With completion=async these are the operations whose completion arrives
- * from pdirfs' work item (done_cb); today io_uring runs each in an io-wq
- * worker that waits for it, so 64 at once must also come back right.
+ * from pdirfs' work item (done_cb): MKDIRAT and SYMLINKAT end from it
+ * through task work (kernel patches 0046-0047), the others in an io-wq
+ * worker that waits for it; 64 at once must come back right either way.
  */
+#include <dirent.h>
 #include <liburing.h>
+#include <stdbool.h>
+#include <time.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include "pdirfs_test.h"
 #include "kselftest_harness.h"
 
@@ -236,6 +241,202 @@ TEST_F(uring, many_in_flight)
 		EXPECT_EQ(phase == 0 ? 1 : -ENOENT, nlink_of(self->dfd, "n63"));
 	}
 	EXPECT_EQ(2, nlink_of(self->dfd, "."));
+}
+
+/*
+ * Issue 19: on a filesystem whose _async methods complete later, an io-wq
+ * worker starts an operation and moves on; done_cb ends it through task
+ * work.  64 MKDIRAT or SYMLINKAT in flight over a 300 ms round trip must
+ * need a handful of io-wq workers, not one each, and all finish in about
+ * one round trip; ring teardown and the submitter's exit with operations
+ * in flight must lose none of them.
+ */
+#define SLOW_US 300000
+#define INFLIGHT 64
+
+static int iowq_workers(void)
+{
+	char path[300], comm[32];
+	struct dirent *e;
+	int n = 0;
+	DIR *d = opendir("/proc/self/task");
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "iou-wrk-", 8))
+			n++;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* mounts pdirfs with a slow round trip on a new directory; returns its fd */
+static int slow_mount(char *dir, size_t size)
+{
+	char opts[96];
+
+	snprintf(dir, size, "/tmp/uring-slow-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(opts, sizeof(opts), "completion=async,latency_us=%d", SLOW_US);
+	if (mount("pdirfs", dir, "pdirfs", 0, opts))
+		return -1;
+	return open(dir, O_DIRECTORY | O_RDONLY);
+}
+
+static void slow_umount(const char *dir, int dfd)
+{
+	close(dfd);
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
+}
+
+/* queues INFLIGHT mkdirs (symlinks if @symlinks) of d<i> in @dfd */
+static void queue_creates(struct io_uring *ring, int dfd, char names[][16], bool symlinks)
+{
+	int i;
+
+	for (i = 0; i < INFLIGHT; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+		snprintf(names[i], 16, "d%d", i);
+		if (symlinks)
+			io_uring_prep_symlinkat(sqe, "target", dfd, names[i]);
+		else
+			io_uring_prep_mkdirat(sqe, dfd, names[i], 0755);
+		io_uring_sqe_set_data64(sqe, i);
+	}
+}
+
+static int count_entries(int dfd, const char *prefix)
+{
+	struct dirent *e;
+	int n = 0, fd = dup(dfd);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+
+	if (!d)
+		return -1;
+	rewinddir(d);
+	while ((e = readdir(d)))
+		n += !strncmp(e->d_name, prefix, strlen(prefix));
+	closedir(d);
+	return n;
+}
+
+static void in_flight_without_workers(struct __test_metadata *_metadata, bool symlinks)
+{
+	char dir[64], names[INFLIGHT][16];
+	int dfd, seen, workers;
+	struct io_uring ring;
+	double t0, secs;
+
+	dfd = slow_mount(dir, sizeof(dir));
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
+	queue_creates(&ring, dfd, names, symlinks);
+	t0 = now_s();
+	ASSERT_EQ(INFLIGHT, io_uring_submit(&ring));
+	usleep(SLOW_US / 2);
+	workers = iowq_workers();
+	for (seen = 0; seen < INFLIGHT; seen++) {
+		struct io_uring_cqe *cqe;
+
+		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+		EXPECT_EQ(0, cqe->res) TH_LOG("op %llu: %d",
+					     (unsigned long long)io_uring_cqe_get_data64(cqe),
+					     cqe->res);
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	secs = now_s() - t0;
+	ksft_print_msg("%d %s in flight over a %d ms round trip: %.3f s, %d io-wq workers\n",
+		       INFLIGHT, symlinks ? "symlinkat" : "mkdirat", SLOW_US / 1000, secs,
+		       workers);
+	EXPECT_GE(4, workers);
+	/* one after another: 19 s; each on its own worker, one round trip */
+	EXPECT_GT(4.0 * SLOW_US / 1e6, secs);
+	EXPECT_EQ(INFLIGHT, count_entries(dfd, "d"));
+	io_uring_queue_exit(&ring);
+	slow_umount(dir, dfd);
+}
+
+TEST(mkdirat_in_flight_holds_no_worker)
+{
+	in_flight_without_workers(_metadata, false);
+}
+
+TEST(symlinkat_in_flight_holds_no_worker)
+{
+	in_flight_without_workers(_metadata, true);
+}
+
+/* the ring goes away with operations in flight: they still end, once */
+TEST(ring_exit_with_operations_in_flight)
+{
+	char dir[64], names[INFLIGHT][16];
+	struct io_uring ring;
+	int dfd;
+
+	dfd = slow_mount(dir, sizeof(dir));
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
+	queue_creates(&ring, dfd, names, false);
+	ASSERT_EQ(INFLIGHT, io_uring_submit(&ring));
+	usleep(SLOW_US / 3);
+	io_uring_queue_exit(&ring);
+	usleep(3 * SLOW_US);
+	EXPECT_EQ(INFLIGHT, count_entries(dfd, "d"));
+	/* every name lock was released: the names can be removed */
+	EXPECT_EQ(0, unlinkat(dfd, "d0", AT_REMOVEDIR));
+	EXPECT_EQ(0, unlinkat(dfd, "d63", AT_REMOVEDIR));
+	slow_umount(dir, dfd);
+}
+
+/* the submitter exits with operations in flight: they end without it */
+TEST(task_exit_with_operations_in_flight)
+{
+	char dir[64], names[INFLIGHT][16];
+	int dfd, status;
+	pid_t pid;
+
+	dfd = slow_mount(dir, sizeof(dir));
+	ASSERT_LE(0, dfd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct io_uring ring;
+
+		if (io_uring_queue_init(2 * INFLIGHT, &ring, 0))
+			_exit(1);
+		queue_creates(&ring, dfd, names, false);
+		if (io_uring_submit(&ring) != INFLIGHT)
+			_exit(2);
+		usleep(SLOW_US / 3);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	usleep(3 * SLOW_US);
+	EXPECT_EQ(INFLIGHT, count_entries(dfd, "d"));
+	EXPECT_EQ(0, unlinkat(dfd, "d5", AT_REMOVEDIR));
+	slow_umount(dir, dfd);
 }
 
 TEST_HARNESS_MAIN
