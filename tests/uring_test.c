@@ -387,6 +387,48 @@ TEST(symlinkat_in_flight_holds_no_worker)
 	in_flight_without_workers(_metadata, true);
 }
 
+/*
+ * A started operation cannot be cancelled (the filesystem may have done it
+ * already): the cancel finds nothing to stop, and the operation ends with
+ * its real result.
+ */
+TEST(cancel_of_an_operation_in_flight)
+{
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	int dfd, i, mkdir_res = 1, cancel_res = 1;
+	struct io_uring ring;
+	struct stat st;
+	char dir[64];
+
+	dfd = slow_mount(dir, sizeof(dir));
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_mkdirat(sqe, dfd, "c", 0755);
+	io_uring_sqe_set_data64(sqe, 1);
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	usleep(SLOW_US / 3);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_cancel64(sqe, 1, 0);
+	io_uring_sqe_set_data64(sqe, 2);
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+		if (io_uring_cqe_get_data64(cqe) == 1)
+			mkdir_res = cqe->res;
+		else
+			cancel_res = cqe->res;
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	EXPECT_TRUE(cancel_res == -ENOENT || cancel_res == -EALREADY)
+		TH_LOG("cancel: %d", cancel_res);
+	EXPECT_EQ(0, mkdir_res);
+	EXPECT_EQ(0, fstatat(dfd, "c", &st, 0));
+	io_uring_queue_exit(&ring);
+	slow_umount(dir, dfd);
+}
+
 /* the ring goes away with operations in flight: they still end, once */
 TEST(ring_exit_with_operations_in_flight)
 {
