@@ -309,8 +309,12 @@ static void slow_umount(const char *dir, int dfd)
 	rmdir(dir);
 }
 
-/* queues INFLIGHT mkdirs (symlinks if @symlinks) of d<i> in @dfd */
-static void queue_creates(struct io_uring *ring, int dfd, char names[][16], bool symlinks)
+enum create_kind { MKDIRAT, SYMLINKAT, OPENAT_CREAT };
+
+static const char *const create_kind_name[] = { "mkdirat", "symlinkat", "openat(O_CREAT)" };
+
+/* queues INFLIGHT creates of d<i> in @dfd */
+static void queue_creates(struct io_uring *ring, int dfd, char names[][16], enum create_kind kind)
 {
 	int i;
 
@@ -318,12 +322,22 @@ static void queue_creates(struct io_uring *ring, int dfd, char names[][16], bool
 		struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
 
 		snprintf(names[i], 16, "d%d", i);
-		if (symlinks)
+		if (kind == SYMLINKAT)
 			io_uring_prep_symlinkat(sqe, "target", dfd, names[i]);
+		else if (kind == OPENAT_CREAT)
+			io_uring_prep_openat(sqe, dfd, names[i], O_CREAT | O_EXCL | O_WRONLY, 0640);
 		else
 			io_uring_prep_mkdirat(sqe, dfd, names[i], 0755);
 		io_uring_sqe_set_data64(sqe, i);
 	}
+}
+
+static mode_t umask_now(void)
+{
+	mode_t m = umask(0);
+
+	umask(m);
+	return m;
 }
 
 static int count_entries(int dfd, const char *prefix)
@@ -341,7 +355,7 @@ static int count_entries(int dfd, const char *prefix)
 	return n;
 }
 
-static void in_flight_without_workers(struct __test_metadata *_metadata, bool symlinks)
+static void in_flight_without_workers(struct __test_metadata *_metadata, enum create_kind kind)
 {
 	char dir[64], names[INFLIGHT][16];
 	int dfd, seen, workers;
@@ -351,7 +365,7 @@ static void in_flight_without_workers(struct __test_metadata *_metadata, bool sy
 	dfd = slow_mount(dir, sizeof(dir));
 	ASSERT_LE(0, dfd);
 	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
-	queue_creates(&ring, dfd, names, symlinks);
+	queue_creates(&ring, dfd, names, kind);
 	t0 = now_s();
 	ASSERT_EQ(INFLIGHT, io_uring_submit(&ring));
 	usleep(SLOW_US / 2);
@@ -360,15 +374,28 @@ static void in_flight_without_workers(struct __test_metadata *_metadata, bool sy
 		struct io_uring_cqe *cqe;
 
 		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
-		EXPECT_EQ(0, cqe->res) TH_LOG("op %llu: %d",
-					     (unsigned long long)io_uring_cqe_get_data64(cqe),
-					     cqe->res);
+		if (kind == OPENAT_CREAT && cqe->res >= 0) {
+			struct stat st;
+			int i = io_uring_cqe_get_data64(cqe);
+
+			/* the descriptor is the new file's, open for writing */
+			EXPECT_EQ(1, write(cqe->res, "x", 1));
+			EXPECT_EQ(0, fstat(cqe->res, &st));
+			EXPECT_EQ(0100640 & ~umask_now(), st.st_mode);
+			EXPECT_EQ(1, st.st_size);
+			EXPECT_EQ(0, fstatat(dfd, names[i], &st, 0));
+			EXPECT_EQ(1, st.st_size);
+			EXPECT_EQ(0, close(cqe->res));
+		} else {
+			EXPECT_EQ(0, cqe->res) TH_LOG("op %llu: %d",
+						     (unsigned long long)io_uring_cqe_get_data64(cqe),
+						     cqe->res);
+		}
 		io_uring_cqe_seen(&ring, cqe);
 	}
 	secs = now_s() - t0;
 	ksft_print_msg("%d %s in flight over a %d ms round trip: %.3f s, %d io-wq workers\n",
-		       INFLIGHT, symlinks ? "symlinkat" : "mkdirat", SLOW_US / 1000, secs,
-		       workers);
+		       INFLIGHT, create_kind_name[kind], SLOW_US / 1000, secs, workers);
 	EXPECT_GE(4, workers);
 	/* one after another: 19 s; each on its own worker, one round trip */
 	EXPECT_GT(4.0 * SLOW_US / 1e6, secs);
@@ -379,12 +406,66 @@ static void in_flight_without_workers(struct __test_metadata *_metadata, bool sy
 
 TEST(mkdirat_in_flight_holds_no_worker)
 {
-	in_flight_without_workers(_metadata, false);
+	in_flight_without_workers(_metadata, MKDIRAT);
 }
 
 TEST(symlinkat_in_flight_holds_no_worker)
 {
-	in_flight_without_workers(_metadata, true);
+	in_flight_without_workers(_metadata, SYMLINKAT);
+}
+
+TEST(openat_creat_in_flight_holds_no_worker)
+{
+	in_flight_without_workers(_metadata, OPENAT_CREAT);
+}
+
+/*
+ * OPENAT with O_CREAT of a name that exists, or while the name's create
+ * is in flight, is an ordinary open: it opens the file (without O_EXCL)
+ * or fails with EEXIST (with it), as open(2) does.
+ */
+TEST(openat_creat_of_an_existing_name)
+{
+	int dfd, fd, i, res[3] = { 1, 1, 1 };
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	struct io_uring ring;
+	char dir[64];
+
+	dfd = slow_mount(dir, sizeof(dir));
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_openat(sqe, dfd, "f", O_CREAT | O_RDWR, 0600);
+	io_uring_sqe_set_data64(sqe, 0);
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	usleep(SLOW_US / 3);
+	/* in flight: the second waits for the name, then opens the file */
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_openat(sqe, dfd, "f", O_CREAT | O_RDWR, 0600);
+	io_uring_sqe_set_data64(sqe, 1);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_openat(sqe, dfd, "f", O_CREAT | O_EXCL | O_RDWR, 0600);
+	io_uring_sqe_set_data64(sqe, 2);
+	ASSERT_EQ(2, io_uring_submit(&ring));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+		res[io_uring_cqe_get_data64(cqe)] = cqe->res;
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	EXPECT_LE(0, res[0]);
+	EXPECT_LE(0, res[1]);
+	EXPECT_EQ(-EEXIST, res[2]);
+	/* both descriptors are the one file */
+	EXPECT_EQ(3, write(res[0], "abc", 3));
+	EXPECT_EQ(3, pread(res[1], (char[4]){}, 4, 0));
+	close(res[0]);
+	close(res[1]);
+	fd = openat(dfd, "f", O_RDONLY);
+	EXPECT_LE(0, fd);
+	close(fd);
+	io_uring_queue_exit(&ring);
+	slow_umount(dir, dfd);
 }
 
 /*
@@ -430,7 +511,7 @@ TEST(cancel_of_an_operation_in_flight)
 }
 
 /* the ring goes away with operations in flight: they still end, once */
-TEST(ring_exit_with_operations_in_flight)
+static void ring_exit_in_flight(struct __test_metadata *_metadata, enum create_kind kind)
 {
 	char dir[64], names[INFLIGHT][16];
 	struct io_uring ring;
@@ -439,20 +520,33 @@ TEST(ring_exit_with_operations_in_flight)
 	dfd = slow_mount(dir, sizeof(dir));
 	ASSERT_LE(0, dfd);
 	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
-	queue_creates(&ring, dfd, names, false);
+	queue_creates(&ring, dfd, names, kind);
 	ASSERT_EQ(INFLIGHT, io_uring_submit(&ring));
 	usleep(SLOW_US / 3);
 	io_uring_queue_exit(&ring);
 	usleep(3 * SLOW_US);
 	EXPECT_EQ(INFLIGHT, count_entries(dfd, "d"));
 	/* every name lock was released: the names can be removed */
-	EXPECT_EQ(0, unlinkat(dfd, "d0", AT_REMOVEDIR));
-	EXPECT_EQ(0, unlinkat(dfd, "d63", AT_REMOVEDIR));
+	EXPECT_EQ(0, unlinkat(dfd, "d0", kind == MKDIRAT ? AT_REMOVEDIR : 0));
+	EXPECT_EQ(0, unlinkat(dfd, "d63", kind == MKDIRAT ? AT_REMOVEDIR : 0));
 	slow_umount(dir, dfd);
 }
 
-/* the submitter exits with operations in flight: they end without it */
-TEST(task_exit_with_operations_in_flight)
+TEST(ring_exit_with_operations_in_flight)
+{
+	ring_exit_in_flight(_metadata, MKDIRAT);
+}
+
+TEST(ring_exit_with_opens_in_flight)
+{
+	ring_exit_in_flight(_metadata, OPENAT_CREAT);
+}
+
+/*
+ * The submitter exits with operations in flight: they end without it (an
+ * open's new file is closed: there is no descriptor table to put it in).
+ */
+static void task_exit_in_flight(struct __test_metadata *_metadata, enum create_kind kind)
 {
 	char dir[64], names[INFLIGHT][16];
 	int dfd, status;
@@ -467,7 +561,7 @@ TEST(task_exit_with_operations_in_flight)
 
 		if (io_uring_queue_init(2 * INFLIGHT, &ring, 0))
 			_exit(1);
-		queue_creates(&ring, dfd, names, false);
+		queue_creates(&ring, dfd, names, kind);
 		if (io_uring_submit(&ring) != INFLIGHT)
 			_exit(2);
 		usleep(SLOW_US / 3);
@@ -477,7 +571,73 @@ TEST(task_exit_with_operations_in_flight)
 	ASSERT_EQ(0, status);
 	usleep(3 * SLOW_US);
 	EXPECT_EQ(INFLIGHT, count_entries(dfd, "d"));
-	EXPECT_EQ(0, unlinkat(dfd, "d5", AT_REMOVEDIR));
+	EXPECT_EQ(0, unlinkat(dfd, "d5", kind == MKDIRAT ? AT_REMOVEDIR : 0));
+	slow_umount(dir, dfd);
+}
+
+TEST(task_exit_with_operations_in_flight)
+{
+	task_exit_in_flight(_metadata, MKDIRAT);
+}
+
+TEST(task_exit_with_opens_in_flight)
+{
+	task_exit_in_flight(_metadata, OPENAT_CREAT);
+}
+
+/*
+ * The submitter itself waits for what its own operation in flight holds:
+ * a mkdir of the same name (the name lock) and an rmdir of the parent
+ * (which waits for the parent's operations in flight).  Neither may wait
+ * for the submitter's own task work: it cannot run while the submitter
+ * sleeps in the kernel.  Run in a child, so that a hang is a failure.
+ */
+TEST(submitter_waits_for_its_own_operation)
+{
+	int dfd, status = -1, i;
+	char dir[64];
+	pid_t pid;
+
+	dfd = slow_mount(dir, sizeof(dir));
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, mkdirat(dfd, "p", 0755));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct io_uring_cqe *cqe;
+		struct io_uring_sqe *sqe;
+		struct io_uring ring;
+		double t0;
+
+		if (io_uring_queue_init(8, &ring, 0))
+			_exit(10);
+		sqe = io_uring_get_sqe(&ring);
+		io_uring_prep_mkdirat(sqe, dfd, "p/c", 0755);
+		if (io_uring_submit(&ring) != 1)
+			_exit(11);
+		usleep(SLOW_US / 3);
+		t0 = now_s();
+		/* the name is locked by the MKDIRAT until it ends */
+		if (mkdirat(dfd, "p/c", 0755) != -1 || errno != EEXIST)
+			_exit(12);
+		if (unlinkat(dfd, "p", AT_REMOVEDIR) != -1 || errno != ENOTEMPTY)
+			_exit(13);
+		if (now_s() - t0 > 4.0 * SLOW_US / 1e6)
+			_exit(14);
+		if (io_uring_wait_cqe(&ring, &cqe) || cqe->res != 0)
+			_exit(15);
+		io_uring_cqe_seen(&ring, cqe);
+		io_uring_queue_exit(&ring);
+		_exit(0);
+	}
+	/* 10 round trips; a child stuck in the kernel cannot be killed */
+	for (i = 0; i < 100 && waitpid(pid, &status, WNOHANG) == 0; i++)
+		usleep(SLOW_US / 10);
+	ASSERT_NE(0, i < 100) TH_LOG("the submitter hangs, waiting for itself");
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("child: status %#x", status);
+	EXPECT_EQ(0, unlinkat(dfd, "p/c", AT_REMOVEDIR));
+	EXPECT_EQ(0, unlinkat(dfd, "p", AT_REMOVEDIR));
 	slow_umount(dir, dfd);
 }
 
