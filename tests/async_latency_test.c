@@ -23,40 +23,6 @@
 
 static pthread_barrier_t go;
 
-static int count_kworkers(void)
-{
-	struct dirent *de;
-	char path[300], comm[64];
-	int n = 0;
-	DIR *d;
-	FILE *f;
-
-	d = opendir("/proc");
-	if (!d)
-		return -1;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "kworker", 7))
-			n++;
-		fclose(f);
-	}
-	closedir(d);
-	return n;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void *creator(void *arg)
 {
 	char name[32];
@@ -103,19 +69,19 @@ TEST_F(lat, round_trips_overlap_without_a_thread_each)
 
 	/* Warm up: one create, so that the steady set of workers exists. */
 	ASSERT_EQ(0, mknod("warm", S_IFREG | 0644, 0));
-	before = count_kworkers();
+	before = count_tasks_named("/proc", "kworker");
 	ASSERT_LT(0, before);
 	ASSERT_EQ(0, pthread_barrier_init(&go, NULL, THREADS + 1));
 	for (t = 0; t < THREADS; t++)
 		ASSERT_EQ(0, pthread_create(&tids[t], NULL, creator, (void *)t));
-	t0 = now();
+	t0 = monotonic_s();
 	pthread_barrier_wait(&go);
 	for (t = 0; t < THREADS; t++) {
 		ASSERT_EQ(0, pthread_join(tids[t], &ret));
 		EXPECT_EQ(NULL, ret);
 	}
-	secs = now() - t0;
-	after = count_kworkers();
+	secs = monotonic_s() - t0;
+	after = count_tasks_named("/proc", "kworker");
 	ksft_print_msg("%d creates with a %d ms round trip: %.3f s, %d new kworkers\n",
 		       THREADS, LATENCY_US / 1000, secs, after - before);
 	/* One after the other they would take 6.4 s (TCG adds its own). */
@@ -211,9 +177,9 @@ TEST_F(slow, chmod_does_not_wait_for_round_trips_in_flight)
 	double t0, secs;
 
 	start_creates(_metadata, tids, c, SLOW_THREADS, "d");
-	t0 = now();
+	t0 = monotonic_s();
 	ASSERT_EQ(0, chmod("d", 0700));
-	secs = now() - t0;
+	secs = monotonic_s() - t0;
 	join_creates(_metadata, tids, c, SLOW_THREADS);
 	ksft_print_msg("chmod with %d creates in flight (%d ms round trip): %.3f s\n",
 		       SLOW_THREADS, SLOW_US / 1000, secs);

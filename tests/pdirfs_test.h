@@ -6,11 +6,13 @@
 #ifndef PDIRFS_TEST_H
 #define PDIRFS_TEST_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -18,6 +20,46 @@
 #include <linux/mount.h>
 
 #define PDIRFS_MAGIC 0x50444952
+
+/* seconds on CLOCK_MONOTONIC */
+static inline double monotonic_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * The tasks listed in @dir whose name (comm) starts with @prefix: @dir is
+ * "/proc" for the whole system (kworkers), "/proc/self/task" for this
+ * process' threads (io_uring's io-wq workers are "iou-wrk-<pid>").
+ */
+static inline int count_tasks_named(const char *dir, const char *prefix)
+{
+	char path[300], comm[64];
+	struct dirent *e;
+	int n = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		FILE *f;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/comm", dir, e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strncmp(comm, prefix, strlen(prefix)))
+			n++;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
 
 /*
  * Runs every test of fixture f twice: on pdirfs, and on tmpfs, the kernel's

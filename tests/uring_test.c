@@ -254,40 +254,6 @@ TEST_F(uring, many_in_flight)
 #define SLOW_US 300000
 #define INFLIGHT 64
 
-static int iowq_workers(void)
-{
-	char path[300], comm[32];
-	struct dirent *e;
-	int n = 0;
-	DIR *d = opendir("/proc/self/task");
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		FILE *f;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "iou-wrk-", 8))
-			n++;
-		fclose(f);
-	}
-	closedir(d);
-	return n;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* mounts pdirfs with a slow round trip on a new directory; returns its fd */
 static int slow_mount(char *dir, size_t size)
 {
@@ -366,10 +332,10 @@ static void in_flight_without_workers(struct __test_metadata *_metadata, enum cr
 	ASSERT_LE(0, dfd);
 	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
 	queue_creates(&ring, dfd, names, kind);
-	t0 = now_s();
+	t0 = monotonic_s();
 	ASSERT_EQ(INFLIGHT, io_uring_submit(&ring));
 	usleep(SLOW_US / 2);
-	workers = iowq_workers();
+	workers = count_tasks_named("/proc/self/task", "iou-wrk-");
 	for (seen = 0; seen < INFLIGHT; seen++) {
 		struct io_uring_cqe *cqe;
 
@@ -393,7 +359,7 @@ static void in_flight_without_workers(struct __test_metadata *_metadata, enum cr
 		}
 		io_uring_cqe_seen(&ring, cqe);
 	}
-	secs = now_s() - t0;
+	secs = monotonic_s() - t0;
 	ksft_print_msg("%d %s in flight over a %d ms round trip: %.3f s, %d io-wq workers\n",
 		       INFLIGHT, create_kind_name[kind], SLOW_US / 1000, secs, workers);
 	EXPECT_GE(4, workers);
@@ -616,13 +582,13 @@ TEST(submitter_waits_for_its_own_operation)
 		if (io_uring_submit(&ring) != 1)
 			_exit(11);
 		usleep(SLOW_US / 3);
-		t0 = now_s();
+		t0 = monotonic_s();
 		/* the name is locked by the MKDIRAT until it ends */
 		if (mkdirat(dfd, "p/c", 0755) != -1 || errno != EEXIST)
 			_exit(12);
 		if (unlinkat(dfd, "p", AT_REMOVEDIR) != -1 || errno != ENOTEMPTY)
 			_exit(13);
-		if (now_s() - t0 > 4.0 * SLOW_US / 1e6)
+		if (monotonic_s() - t0 > 4.0 * SLOW_US / 1e6)
 			_exit(14);
 		if (io_uring_wait_cqe(&ring, &cqe) || cqe->res != 0)
 			_exit(15);

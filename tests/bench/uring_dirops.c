@@ -39,41 +39,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* The io-wq workers of this process now. */
-static int count_iowq_workers(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		char path[300], comm[32] = "";
-		FILE *f;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "iou-wrk-", 8))
-			n++;
-		fclose(f);
-	}
-	closedir(d);
-	return n;
-}
+#include "../pdirfs_test.h"
 
 enum { OP_CREATE = 1, OP_UNLINK = 2 };
 
@@ -126,7 +92,7 @@ static int run_uring(int depth, double seconds, int *max_workers)
 		fprintf(stderr, "io_uring_queue_init: %s\n", strerror(-ret));
 		return 1;
 	}
-	start = now();
+	start = monotonic_s();
 	for (i = 0; i < depth; i++) {
 		slots[i].op = OP_CREATE;
 		slots[i].name = next_name++;
@@ -137,10 +103,10 @@ static int run_uring(int depth, double seconds, int *max_workers)
 		struct __kernel_timespec ts = { .tv_nsec = 5 * 1000 * 1000 };
 		struct io_uring_cqe *cqe;
 		struct slot *s;
-		double t = now();
+		double t = monotonic_s();
 
 		if (t - last_count >= 0.005) {
-			int w = count_iowq_workers();
+			int w = count_tasks_named("/proc/self/task", "iou-wrk-");
 
 			if (w > *max_workers)
 				*max_workers = w;
@@ -170,7 +136,7 @@ static int run_uring(int depth, double seconds, int *max_workers)
 		inflight--;
 		if (s->op == OP_CREATE && cqe->res >= 0) {
 			s->op = OP_UNLINK;	/* even when draining: leave nothing */
-		} else if (now() - start < seconds) {
+		} else if (monotonic_s() - start < seconds) {
 			s->op = OP_CREATE;
 			s->name = next_name++;
 		} else {
@@ -194,7 +160,7 @@ static void *worker(void *arg)
 
 	(void)arg;
 
-	while (now() < deadline) {
+	while (monotonic_s() < deadline) {
 		unsigned long id;
 		int fd;
 
@@ -239,14 +205,14 @@ static void time_chmods(const char *dir, double seconds, double *median, double 
 	int n = 0;
 
 	usleep(seconds * 250000);
-	while (now() < deadline - 0.1 && n < 256) {
-		double t0 = now();
+	while (monotonic_s() < deadline - 0.1 && n < 256) {
+		double t0 = monotonic_s();
 
 		if (chmod(dir, n % 2 ? 0755 : 0775)) {
 			perror("chmod");
 			break;
 		}
-		t[n++] = (now() - t0) * 1000;
+		t[n++] = (monotonic_s() - t0) * 1000;
 		usleep(50000);
 	}
 	qsort(t, n, sizeof(t[0]), cmp_double);
@@ -260,7 +226,7 @@ static int run_threads(int depth, double seconds, const char *chmod_dir,
 	pthread_t *t = calloc(depth, sizeof(*t));
 	int i;
 
-	deadline = now() + seconds;
+	deadline = monotonic_s() + seconds;
 	for (i = 0; i < depth; i++)
 		if (pthread_create(&t[i], NULL, worker, NULL)) {
 			perror("pthread_create");
@@ -296,14 +262,14 @@ int main(int argc, char **argv)
 		perror(argv[2]);
 		return 1;
 	}
-	start = now();
+	start = monotonic_s();
 	chmod_mode = !strcmp(argv[1], "chmod");
 	if (!strcmp(argv[1], "uring"))
 		ret = run_uring(depth, seconds, &max_workers);
 	else
 		ret = run_threads(depth, seconds, chmod_mode ? argv[2] : NULL,
 				  &chmod_median, &chmod_max);
-	elapsed = now() - start;
+	elapsed = monotonic_s() - start;
 	if (ret)
 		return ret;
 	if (chmod_mode) {
