@@ -44,7 +44,7 @@ else
 	trap 'rm -rf "$work"' EXIT
 fi
 
-if [ "${PDIRFS_MODEL_FULL:-0}" = 1 ]; then term_mask=31; term_what="scenarios 1-5"
+if [ "${PDIRFS_MODEL_FULL:-0}" = 1 ]; then term_mask=63; term_what="scenarios 1-6"
 else term_mask=1; term_what="scenario 1"; fi
 broken=(
 	"BROKEN_READDIR		deadlock	1"
@@ -57,6 +57,8 @@ broken=(
 	"BROKEN_READDIR_STALE	assert		2"
 	"BROKEN_RMDIR_NO_DRAIN	assert		16"
 	"BROKEN_RELOCK_PARENT	deadlock	16"
+	"BROKEN_VICTIM_NO_WAIT	assert		32"
+	"BROKEN_DRAIN_AT_END	deadlock	32"
 	"WITNESS_WRITER_IN_FLIGHT	reach		16"
 )
 
@@ -96,17 +98,17 @@ notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 
 # ---- 1. the correct model: safety, all scenarios ----------------------
 dir=$work/safety
-if ! build "$dir" "-DSCENARIOS=31" "-O2 -DSAFETY -DCOLLAPSE"; then
+if ! build "$dir" "-DSCENARIOS=63" "-O2 -DSAFETY -DCOLLAPSE"; then
 	notok "model: build failed"; sed 's/^/#   /' "$dir/build.log" | tail -20
 else
 	( cd "$dir" && nice ./pan -m200000 ) >"$dir/pan.log" 2>&1
 	if grep -q 'errors: 0' "$dir/pan.log" &&
 	   ! grep -qE 'Search not completed|reached -DMEMLIM|max search depth too small' "$dir/pan.log"; then
-		ok "model: no deadlock, per-name exclusion, one dentry per name, coherent dcache, nothing completes into a removed directory; scenarios 1-5 (states: $(states_of "$dir/pan.log"), time: $(time_of "$dir/pan.log")s)"
+		ok "model: no deadlock, per-name exclusion, one dentry per name, coherent dcache, nothing completes into a removed directory, link counts changed one at a time; scenarios 1-6 (states: $(states_of "$dir/pan.log"), time: $(time_of "$dir/pan.log")s)"
 	else
 		notok "model: safety search failed"
 		grep -E 'pan:|errors|Search|MEMLIM' "$dir/pan.log" | sed 's/^/#   /' | head
-		trail_summary "$dir" "-DSCENARIOS=31" "at"
+		trail_summary "$dir" "-DSCENARIOS=63" "at"
 	fi
 fi
 

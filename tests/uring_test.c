@@ -567,6 +567,9 @@ TEST(submitter_waits_for_its_own_operation)
 	dfd = slow_mount(dir, sizeof(dir));
 	ASSERT_LE(0, dfd);
 	ASSERT_EQ(0, mkdirat(dfd, "p", 0755));
+	i = openat(dfd, "p/f", O_CREAT | O_WRONLY, 0600);
+	ASSERT_LE(0, i);
+	close(i);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -593,6 +596,17 @@ TEST(submitter_waits_for_its_own_operation)
 		if (io_uring_wait_cqe(&ring, &cqe) || cqe->res != 0)
 			_exit(15);
 		io_uring_cqe_seen(&ring, cqe);
+		/* and an UNLINKAT in flight, then unlink of the same name */
+		sqe = io_uring_get_sqe(&ring);
+		io_uring_prep_unlinkat(sqe, dfd, "p/f", 0);
+		if (io_uring_submit(&ring) != 1)
+			_exit(16);
+		usleep(SLOW_US / 3);
+		if (unlinkat(dfd, "p/f", 0) != -1 || errno != ENOENT)
+			_exit(17);
+		if (io_uring_wait_cqe(&ring, &cqe) || cqe->res != 0)
+			_exit(18);
+		io_uring_cqe_seen(&ring, cqe);
 		io_uring_queue_exit(&ring);
 		_exit(0);
 	}
@@ -604,6 +618,111 @@ TEST(submitter_waits_for_its_own_operation)
 		TH_LOG("child: status %#x", status);
 	EXPECT_EQ(0, unlinkat(dfd, "p/c", AT_REMOVEDIR));
 	EXPECT_EQ(0, unlinkat(dfd, "p", AT_REMOVEDIR));
+	slow_umount(dir, dfd);
+}
+
+/*
+ * UNLINKAT in flight holds no worker either.  Its victim's i_rwsem is
+ * released while in flight; a link(2) or unlink(2) of the same inode
+ * through another name waits for the unlink's done_cb, even from the
+ * submitter itself, and the link count comes out right.
+ */
+TEST(unlinkat_in_flight_holds_no_worker)
+{
+	char dir[64], name[16], names[INFLIGHT][16];
+	int dfd, i, workers, fd;
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	struct stat st;
+	double t0, secs;
+
+	dfd = slow_mount(dir, sizeof(dir));
+	ASSERT_LE(0, dfd);
+	for (i = 0; i < INFLIGHT; i++) {
+		snprintf(name, sizeof(name), "u%d", i);
+		fd = openat(dfd, name, O_CREAT | O_EXCL | O_WRONLY, 0600);
+		ASSERT_LE(0, fd);
+		close(fd);
+	}
+	/* u0 has a second name, in another directory */
+	ASSERT_EQ(0, mkdirat(dfd, "other", 0755));
+	ASSERT_EQ(0, linkat(dfd, "u0", dfd, "other/u0", 0));
+	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
+	/* the kernel reads each path when the SQEs are submitted, below */
+	for (i = 0; i < INFLIGHT; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+
+		snprintf(names[i], sizeof(names[i]), "u%d", i);
+		io_uring_prep_unlinkat(sqe, dfd, names[i], 0);
+		io_uring_sqe_set_data64(sqe, i);
+	}
+	t0 = monotonic_s();
+	ASSERT_EQ(INFLIGHT, io_uring_submit(&ring));
+	usleep(SLOW_US / 3);
+	workers = count_tasks_named("/proc/self/task", "iou-wrk-");
+	/* the submitter links the inode of u0 again through its other name */
+	ASSERT_EQ(0, linkat(dfd, "other/u0", dfd, "other/again", 0));
+	for (i = 0; i < INFLIGHT; i++) {
+		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+		EXPECT_EQ(0, cqe->res) TH_LOG("unlink of u%llu: %d",
+					     (unsigned long long)io_uring_cqe_get_data64(cqe),
+					     cqe->res);
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	secs = monotonic_s() - t0;
+	ksft_print_msg("%d unlinkat in flight over a %d ms round trip: %.3f s, %d io-wq workers\n",
+		       INFLIGHT, SLOW_US / 1000, secs, workers);
+	EXPECT_GE(4, workers);
+	EXPECT_GT(4.0 * SLOW_US / 1e6, secs);
+	EXPECT_EQ(0, count_entries(dfd, "u"));
+	ASSERT_EQ(0, fstatat(dfd, "other/u0", &st, 0));
+	EXPECT_EQ(2, st.st_nlink);
+	EXPECT_EQ(0, unlinkat(dfd, "other/u0", 0));
+	EXPECT_EQ(0, fstatat(dfd, "other/again", &st, 0));
+	EXPECT_EQ(1, st.st_nlink);
+	io_uring_queue_exit(&ring);
+	slow_umount(dir, dfd);
+}
+
+/* the submitter exits with unlinks in flight: they end without it */
+TEST(task_exit_with_unlinks_in_flight)
+{
+	char dir[64], name[16], names[INFLIGHT][16];
+	int dfd, status, i, fd;
+	pid_t pid;
+
+	dfd = slow_mount(dir, sizeof(dir));
+	ASSERT_LE(0, dfd);
+	for (i = 0; i < INFLIGHT; i++) {
+		snprintf(name, sizeof(name), "u%d", i);
+		fd = openat(dfd, name, O_CREAT | O_EXCL | O_WRONLY, 0600);
+		ASSERT_LE(0, fd);
+		close(fd);
+	}
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct io_uring ring;
+
+		if (io_uring_queue_init(2 * INFLIGHT, &ring, 0))
+			_exit(1);
+		for (i = 0; i < INFLIGHT; i++) {
+			snprintf(names[i], sizeof(names[i]), "u%d", i);
+			io_uring_prep_unlinkat(io_uring_get_sqe(&ring), dfd, names[i], 0);
+		}
+		if (io_uring_submit(&ring) != INFLIGHT)
+			_exit(2);
+		usleep(SLOW_US / 3);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	usleep(3 * SLOW_US);
+	EXPECT_EQ(0, count_entries(dfd, "u"));
+	/* the names are free again */
+	fd = openat(dfd, "u7", O_CREAT | O_EXCL | O_WRONLY, 0600);
+	EXPECT_LE(0, fd);
+	close(fd);
 	slow_umount(dir, dfd);
 }
 

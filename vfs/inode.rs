@@ -146,8 +146,11 @@ impl<T: FileSystem> INode<T> {
         FileKind::from_mode(self.mode()).unwrap_or(FileKind::Reg)
     }
 
-    /// Adds a link.  Callers serialise link count changes of an inode (the
-    /// VFS holds its `i_rwsem`, or the filesystem its directory lock).
+    /// Adds a link.  Callers serialise link count changes of an inode: the
+    /// VFS holds its `i_rwsem`, or, while an unlink of it that released the
+    /// lock is in flight (`shared-dir-locking.rst` 4.7.2), keeps every
+    /// other link count change of it waiting until `done_cb`; for a
+    /// directory's own count, the filesystem's directory lock.
     pub fn inc_nlink(&self) {
         // SAFETY: The inode is live; serialisation as documented above.
         unsafe { bindings::inc_nlink(self.inode.get()) };

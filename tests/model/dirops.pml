@@ -24,6 +24,7 @@
  *                             fairness; this is what makes the deadlock of
  *                             doc 5.1 possible at all)
  *   L3  rw_*[D1] as victim    rmdir of D0/sub; ilock[] for non-directories
+ *                             (iunl[]: an unlink in flight that released it)
  *
  * Operations (one process each; a scenario runs five of them at once):
  *   Lookup(d,n)            lookup_slow()
@@ -45,9 +46,16 @@
  * rmdir, holding the victim exclusive, waits for the victim's count to reach
  * zero before it checks that the victim is empty.  (-DSYNC_METHODS: every
  * method synchronous, nothing released.)
+ * An unlink either waits holding its victim (unlink(2)) or, chosen
+ * nondeterministically, does not wait (io_uring's UNLINKAT, doc 4.7.2): it
+ * releases the victim too, counting it in iunl[], which drops with done_cb;
+ * the end takes the victim again (dont_mount()).  Unlink and rename wait,
+ * holding a non-directory, for its iunl[] to reach zero.  The filesystem's
+ * link counts (nlink[]) change at completion, an unlink's in two steps
+ * (i_nlink-- is not atomic), and must match the names of each inode.
  *
- * Scenarios: -DSCENARIOS=mask enables scenario k with bit k-1 (default 15:
- * all four); init chooses one of the enabled ones nondeterministically, so
+ * Scenarios: -DSCENARIOS=mask enables scenario k with bit k-1 (default 63:
+ * all six); init chooses one of the enabled ones nondeterministically, so
  * one exhaustive run covers them all:
  *   1  Lookup(D0,a) Create(D0,a) Unlink(D0,b) Readdir(D0) Setattr(D0)
  *   2  RenameSame(D0,a->b) Create(D0,a) Unlink(D0,b) Readdir(D0) Setattr(D0)
@@ -58,6 +66,9 @@
  *   5  Create(D1,a) Rmdir(D0/sub) Setattr(D1) Readdir(D1) Unlink(D0,b):
  *      operations in a directory whose lock they released, against the
  *      writers on it
+ *   6  D1/a is a second link of D0/b's inode: Unlink(D0,b) Unlink(D1,a)
+ *      Create(D0,a) Setattr(D1) Lookup(D1,a): two unlinks of one inode, one
+ *      or both not waiting, so neither holds the inode's lock in flight
  *   -DALL_AT_ONCE: Lookup, Create, Unlink, RenameSame, RenameCross, Readdir,
  *      Setattr and Rmdir at once (over 10^8 states: not run by default)
  *
@@ -69,6 +80,8 @@
  *     update and the fsnotify hooks, or the ->lookup call); assert(cs <= 1);
  *   - dcache uniqueness: at most one hashed dentry per (parent, name);
  *   - coherence: the dentry an operation holds matches the filesystem;
+ *   - link counts: after an unlink's effect, the inode's link count equals
+ *     its names in the filesystem (no lost update of i_nlink);
  *   - termination (-DCHECK_TERM, compiled with -DNP, pan -l): no cycle of
  *     the state graph avoids the point where every operation is done (no
  *     livelock, e.g. in the retry loops).  Together with the absence of
@@ -100,6 +113,12 @@
  *   BROKEN_RELOCK_PARENT   the end of an operation takes the parent's
  *                          ->i_rwsem again to release it (the way 7.3's
  *                          end_dirop() would), against rmdir's wait
+ *   BROKEN_VICTIM_NO_WAIT  unlink and rename do not wait for an unlink in
+ *                          flight that released the inode: two link count
+ *                          updates interleave, one is lost
+ *   BROKEN_DRAIN_AT_END    the count of a released victim drops only in the
+ *                          work item, after it has taken the victim again:
+ *                          against a waiter holding the victim
  *
  * Witness (must be reachable, so an assertion that says otherwise fails):
  *   WITNESS_WRITER_IN_FLIGHT  a writer holds a directory exclusively while
@@ -134,7 +153,7 @@
 #define F_DIR	3
 
 #ifndef SCENARIOS
-#define SCENARIOS 31	/* bit k-1 enables scenario k; init picks one */
+#define SCENARIOS 63	/* bit k-1 enables scenario k; init picks one */
 #endif
 #ifdef ALL_AT_ONCE
 #define NOPS	8
@@ -165,6 +184,9 @@ bool rw_writer[NDIR];
 byte rw_wwait[NDIR];		/* queued writers */
 byte unlocked[NDIR];		/* ->i_dirops_unlocked: in flight, L2 released */
 byte ilock[NINO];		/* L3: non-directory ->i_rwsem, owner pid+1 */
+byte iunl[NINO];		/* its ->i_dirops_unlocked: an unlink in flight
+				 * released it (doc 4.7.2) */
+byte nlink[NINO];		/* the filesystem's link count (i_nlink) */
 
 /* ---- struct dirop_ret / done_cb ---- */
 chan workq = [NPROCS] of { byte };
@@ -235,6 +257,41 @@ inline unlock_two_nondirs(i1, i2)
 	:: i2 != 0 -> inode_unlock(i2)
 	:: else -> skip
 	fi
+}
+
+/*
+ * dirop_wait_victim(): with the non-directory locked, wait until no unlink
+ * of it that released its lock is before done_cb, so that the filesystem's
+ * link count changes of an inode stay one at a time.
+ */
+inline victim_wait(ino)
+{
+#ifndef BROKEN_VICTIM_NO_WAIT
+	(ino == 0 || iunl[ino] == 0)
+#else
+	skip
+#endif
+}
+
+/* the filesystem's link count of ino matches its names */
+inline check_nlink(ino)
+{
+	d_step {
+		dcnt = 0;
+		dj = 0;
+		do
+		:: dj < NSLOT ->
+			if
+			:: fs_ino[dj] == ino && fs_state[dj] != F_NONE -> dcnt++
+			:: else -> skip
+			fi;
+			dj++
+		:: else -> break
+		od;
+		assert(nlink[ino] == dcnt);
+		dcnt = 0;
+		dj = 0
+	}
 }
 
 /* L1, form (ii): DCACHE_DIROP_LOCKED, waited for with wait_var_event() */
@@ -570,6 +627,7 @@ again:
 			assert(!dead[d]);	/* never into a removed directory */
 			fs_state[SLOT(d, n)] = F_FILE;
 			fs_ino[SLOT(d, n)] = next_ino;
+			nlink[next_ino] = 1;
 			next_ino++
 		}
 	:: else -> skip
@@ -592,8 +650,8 @@ out:
 
 proctype Unlink(byte d; byte n)
 {
-	byte de, w, ino, ph;
-	bool isnew, ok, rel;
+	byte de, w, ino, ph, nl;
+	bool isnew, ok, rel, nowait;
 
 again:
 	do_lookup(d, n);
@@ -630,6 +688,7 @@ again:
 		:: ok ->
 			ino = d_ino[de];
 			inode_lock(ino);		/* L3 */
+			victim_wait(ino);
 			cs_enter(d, n);
 			check_coherent(de)
 		:: else -> skip
@@ -637,11 +696,46 @@ again:
 	};
 	if
 	:: ok ->
-		call_method_wait(d, d);		/* ->unlink_async() */
+		/*
+		 * unlink(2) waits holding the victim; io_uring's UNLINKAT does
+		 * not wait, and releases the victim too (doc 4.7.2)
+		 */
+		if
+		:: nowait = 1
+		:: nowait = 0
+		fi;
 		atomic {
+			if
+			:: nowait -> iunl[ino]++; inode_unlock(ino)
+			:: else -> skip
+			fi
+		};
+		call_method_wait(d, d);		/* ->unlink_async() */
+		nl = nlink[ino];		/* its effect, at completion; */
+		atomic {			/* i_nlink-- is not atomic */
+			nlink[ino] = nl - 1;
+			nl = 0;
 			fs_state[SLOT(d, n)] = F_NONE;
-			fs_ino[SLOT(d, n)] = 0
-		}
+			fs_ino[SLOT(d, n)] = 0;
+			check_nlink(ino);
+#ifndef BROKEN_DRAIN_AT_END
+			if
+			:: nowait -> iunl[ino]--	/* with done_cb */
+			:: else -> skip
+			fi
+#endif
+		};
+		if
+		:: nowait ->			/* the work item: dont_mount() */
+			atomic {
+				inode_lock(ino);
+#ifdef BROKEN_DRAIN_AT_END
+				iunl[ino]--;
+#endif
+				nowait = 0
+			}
+		:: else -> skip
+		fi
 	:: else -> skip
 	fi;
 	atomic {
@@ -768,6 +862,8 @@ inline rename_body(sd, s, td, t)
 		si = d_ino[ds];
 		ti = d_ino[dt];
 		lock_two_nondirs(si, ti);		/* L3 */
+		victim_wait(si);
+		victim_wait(ti);
 		cs_enter(sd, s);
 		cs_enter(td, t);
 		check_coherent(ds);
@@ -791,12 +887,19 @@ inline rename_body(sd, s, td, t)
 			:: wo = 0
 			:: wo = 1			/* RENAME_WHITEOUT */
 			fi;
+			if
+			:: fs_ino[SLOT(td, t)] != 0 &&
+			   fs_ino[SLOT(td, t)] != fs_ino[SLOT(sd, s)] ->
+				nlink[fs_ino[SLOT(td, t)]]--	/* replaced */
+			:: else -> skip
+			fi;
 			fs_state[SLOT(td, t)] = fs_state[SLOT(sd, s)];
 			fs_ino[SLOT(td, t)] = fs_ino[SLOT(sd, s)];
 			if
 			:: wo ->
 				fs_state[SLOT(sd, s)] = F_WOUT;
 				fs_ino[SLOT(sd, s)] = next_ino;
+				nlink[next_ino] = 1;
 				next_ino++
 			:: else ->
 				fs_state[SLOT(sd, s)] = F_NONE;
@@ -1009,6 +1112,7 @@ init {
 	atomic {
 		fs_state[SLOT(D0, B)] = F_FILE;
 		fs_ino[SLOT(D0, B)] = 1;
+		nlink[1] = 1;
 		fs_state[SLOT(D0, SUB)] = F_DIR;
 #ifdef ALL_AT_ONCE
 		run Lookup(D0, A);
@@ -1055,6 +1159,16 @@ init {
 		   run Setattr(D1);
 		   run Readdir(D1);
 		   run Unlink(D0, B)
+#endif
+#if SCENARIOS & 32
+		:: fs_state[SLOT(D1, A)] = F_FILE;	/* a second link */
+		   fs_ino[SLOT(D1, A)] = 1;
+		   nlink[1] = 2;
+		   run Unlink(D0, B);
+		   run Unlink(D1, A);
+		   run Create(D0, A);
+		   run Setattr(D1);
+		   run Lookup(D1, A)
 #endif
 		fi
 #endif
