@@ -5,6 +5,7 @@
 #   make run     boot the test VM with pdirfs mounted and show a short demo
 #   make check   build everything and run all tests in the VM
 #   make bench   run the parallel metadata benchmark in the VM (long)
+#   make bench-uring  only its io_uring part (issue 19)
 #   make stress  the shadow-model stress, STRESS_SECONDS (600) per mode
 #   make check-debug  all tests + stress on a KASAN/kmemleak/UBSAN kernel
 #   make fstests the fstests quick group in a Debian guest (long)
@@ -18,7 +19,7 @@ export PDIRFS_CACHE
 KDIR ?= $(PDIRFS_CACHE)/build
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=-19 RUST_LIB_SRC=/usr/lib/rustlib/src/rust/library
 
-.PHONY: all setup tree kernel module tests bench-bin bench objcheck model run check clippy fstests fstests-check \
+.PHONY: all setup tree kernel module tests bench-bin bench bench-uring objcheck model run check clippy fstests fstests-check \
 	stress stress-debug check-debug docs-check \
 	rustfmt rustfmtcheck rust-analyzer unsafe-check lint clean
 
@@ -51,6 +52,11 @@ bench-bin: setup
 # BENCH_THREADS, BENCH_FILES, BENCH_REPS and BENCH_WALK size it.
 bench: module tests
 	@scripts/bench.sh
+
+# Only its io_uring part (issue 19): io_uring against threads, 1-256 in
+# flight with a 20 ms round trip, and chmod with 64 in flight.
+bench-uring: module tests
+	@scripts/bench.sh --uring
 
 # The long randomized stress, checked against its shadow model
 # (tests/shadow_stress.c): all modes at once, STRESS_SECONDS each.

@@ -12,6 +12,9 @@
 # kernel without lockdep), built and cached beside the test kernel, with
 # the module built against it.  PDIRFS_BENCH_KERNEL=0 runs them on the
 # lockdep test kernel instead (labelled so in the report).
+#
+#   scripts/bench.sh --uring   (make bench-uring) only the io_uring part:
+#                              io_uring against threads, 1-256 in flight
 set -euo pipefail
 export PDIRFS_BENCH_KERNEL=${PDIRFS_BENCH_KERNEL:-1}
 . "$(dirname "$0")/lib.sh"
@@ -21,6 +24,7 @@ if [ "$PDIRFS_BENCH_KERNEL" = 1 ]; then
 	build_module_copy
 fi
 kernel_label=$([ "$PDIRFS_BENCH_KERNEL" = 1 ] && echo "benchmark kernel (no lockdep)" || echo "test kernel (lockdep)")
+export BENCH_KERNEL_LABEL=$kernel_label
 
 threads=${BENCH_THREADS:-1,2,4,8,16,32,64}
 files=${BENCH_FILES:-128}
@@ -38,6 +42,14 @@ if [ ! -x "$venv/bin/python3" ] || ! "$venv/bin/python3" -c 'import matplotlib' 
 fi
 py=python3
 [ -x "$venv/bin/python3" ] && py=$venv/bin/python3
+
+if [ "${1:-}" = --uring ]; then
+	say "io_uring benchmark on the $kernel_label"
+	PDIRFS_VM_TIMEOUT=${PDIRFS_VM_TIMEOUT:-3600} "$PDIRFS_ROOT/scripts/vm-run.sh" bench-uring
+	python3 "$PDIRFS_ROOT/scripts/bench-report.py" --uring \
+		"$PDIRFS_CACHE/vm-bench-uring${PDIRFS_VM_LOG_SUFFIX:-}.log" "$out"
+	exit
+fi
 
 say "benchmark: threads=$threads files/thread=$files reps=$reps walk=$walk"
 PDIRFS_VM_TIMEOUT=${PDIRFS_VM_TIMEOUT:-10800} \

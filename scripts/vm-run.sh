@@ -97,7 +97,7 @@ timeout --foreground -k 10 "$timeout_s" "${qemu_base[@]}" "${accel[@]}" \
 	elif [ "$mode" = stress ]; then
 		grep --line-buffered -E '^PDIRFS-STRESS-PROGRESS|^PDIRFS-TAP-BEGIN|^(not )?ok |\] (BUG|WARNING|Oops|Kernel panic)' |
 			sed -u 's/^PDIRFS-STRESS-PROGRESS /== /; s/^PDIRFS-TAP-BEGIN /== /'
-	elif [ "$mode" = bench ]; then
+	elif [[ $mode == bench* ]]; then
 		grep --line-buffered -E '^PDIRFS-BENCH-PROGRESS|^  |\] (BUG|WARNING|Oops|Kernel panic)' |
 			sed -u 's/^PDIRFS-BENCH-PROGRESS /== /'
 	else

@@ -83,6 +83,25 @@ parallel_create_table() {
 	done
 }
 
+
+# The io_uring benchmark (tests/bench/uring_dirops.c): D creates and
+# unlinks in flight in one directory with a 20 ms round trip, from one
+# thread through io_uring or from D threads; operations/s and the io-wq
+# workers the ring needed (issue 19); then chmod of the directory while
+# 64 are in flight.  Lines PDIRFS-URING for scripts/bench-report.py.
+uring_bench() {
+	[ -x /tests/uring_dirops ] || return 0
+	mount -t pdirfs -o nr_inodes=0,completion=async,latency_us=20000 pdirfs /mnt/bench || exit 1
+	for d in 1 4 16 64 256; do
+		for how in uring threads; do
+			echo "PDIRFS-BENCH-PROGRESS io_uring: $how, $d in flight"
+			/tests/uring_dirops $how /mnt/bench $d 3 | sed 's/^/PDIRFS-URING /'
+		done
+	done
+	echo "PDIRFS-BENCH-PROGRESS chmod of the directory, 64 operations in flight"
+	/tests/uring_dirops chmod /mnt/bench 64 3 | sed 's/^/PDIRFS-URING /'
+	umount /mnt/bench
+}
 case "$mode" in
 check)
 	kmemleak_baseline
@@ -270,22 +289,14 @@ bench)
 	mount -t tmpfs -o size=50% tmpfs /mnt/bench
 	/tests/pdirfs-bench --dir /mnt/bench --label tmpfs --walk "$walk" | sed 's/^/PDIRFS-BENCH /'
 	umount /mnt/bench
-	# io_uring against threads (tests/bench/uring_dirops.c): D creates and
-	# unlinks in flight in one directory with a 20 ms round trip, from one
-	# thread through io_uring or from D threads; creates/s and the io-wq
-	# workers the ring needed (issue 19).
-	if [ -x /tests/uring_dirops ]; then
-		mount -t pdirfs -o nr_inodes=0,completion=async,latency_us=20000 pdirfs /mnt/bench || exit 1
-		for d in 1 4 16 64 256; do
-			for how in uring threads; do
-				echo "PDIRFS-BENCH-PROGRESS io_uring: $how, $d in flight"
-				/tests/uring_dirops $how /mnt/bench $d 3 | sed 's/^/PDIRFS-URING /'
-			done
-		done
-		echo "PDIRFS-BENCH-PROGRESS chmod of the directory, 64 operations in flight"
-		/tests/uring_dirops chmod /mnt/bench 64 3 | sed 's/^/PDIRFS-URING /'
-		umount /mnt/bench
-	fi
+	uring_bench
+	rmmod pdirfs
+	;;
+bench-uring)
+	# Only the io_uring part of bench (make bench-uring).
+	insmod $MOD || exit 1
+	mkdir -p /mnt/bench
+	uring_bench
 	rmmod pdirfs
 	;;
 demo)
