@@ -321,6 +321,37 @@ static int count_entries(int dfd, const char *prefix)
 	return n;
 }
 
+/*
+ * Creates files <prefix>0 .. <prefix>INFLIGHT-1 in @dfd through io_uring,
+ * all in flight at once (one after another: INFLIGHT round trips).
+ */
+static int create_files(int dfd, const char *prefix)
+{
+	char names[INFLIGHT][16];
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	int i, bad = 0;
+
+	if (io_uring_queue_init(2 * INFLIGHT, &ring, 0))
+		return -1;
+	for (i = 0; i < INFLIGHT; i++) {
+		snprintf(names[i], sizeof(names[i]), "%s%d", prefix, i);
+		io_uring_prep_openat(io_uring_get_sqe(&ring), dfd, names[i],
+				     O_CREAT | O_EXCL | O_WRONLY, 0600);
+	}
+	if (io_uring_submit(&ring) != INFLIGHT)
+		bad++;
+	for (i = 0; !bad && i < INFLIGHT; i++) {
+		if (io_uring_wait_cqe(&ring, &cqe) || cqe->res < 0)
+			bad++;
+		else
+			close(cqe->res);
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	io_uring_queue_exit(&ring);
+	return bad ? -1 : 0;
+}
+
 static void in_flight_without_workers(struct __test_metadata *_metadata, enum create_kind kind)
 {
 	char dir[64], names[INFLIGHT][16];
@@ -629,8 +660,8 @@ TEST(submitter_waits_for_its_own_operation)
  */
 TEST(unlinkat_in_flight_holds_no_worker)
 {
-	char dir[64], name[16], names[INFLIGHT][16];
-	int dfd, i, workers, fd;
+	char dir[64], names[INFLIGHT][16];
+	int dfd, i, workers;
 	struct io_uring_cqe *cqe;
 	struct io_uring ring;
 	struct stat st;
@@ -638,12 +669,7 @@ TEST(unlinkat_in_flight_holds_no_worker)
 
 	dfd = slow_mount(dir, sizeof(dir));
 	ASSERT_LE(0, dfd);
-	for (i = 0; i < INFLIGHT; i++) {
-		snprintf(name, sizeof(name), "u%d", i);
-		fd = openat(dfd, name, O_CREAT | O_EXCL | O_WRONLY, 0600);
-		ASSERT_LE(0, fd);
-		close(fd);
-	}
+	ASSERT_EQ(0, create_files(dfd, "u"));
 	/* u0 has a second name, in another directory */
 	ASSERT_EQ(0, mkdirat(dfd, "other", 0755));
 	ASSERT_EQ(0, linkat(dfd, "u0", dfd, "other/u0", 0));
@@ -687,18 +713,13 @@ TEST(unlinkat_in_flight_holds_no_worker)
 /* the submitter exits with unlinks in flight: they end without it */
 TEST(task_exit_with_unlinks_in_flight)
 {
-	char dir[64], name[16], names[INFLIGHT][16];
+	char dir[64], names[INFLIGHT][16];
 	int dfd, status, i, fd;
 	pid_t pid;
 
 	dfd = slow_mount(dir, sizeof(dir));
 	ASSERT_LE(0, dfd);
-	for (i = 0; i < INFLIGHT; i++) {
-		snprintf(name, sizeof(name), "u%d", i);
-		fd = openat(dfd, name, O_CREAT | O_EXCL | O_WRONLY, 0600);
-		ASSERT_LE(0, fd);
-		close(fd);
-	}
+	ASSERT_EQ(0, create_files(dfd, "u"));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -723,6 +744,55 @@ TEST(task_exit_with_unlinks_in_flight)
 	fd = openat(dfd, "u7", O_CREAT | O_EXCL | O_WRONLY, 0600);
 	EXPECT_LE(0, fd);
 	close(fd);
+	slow_umount(dir, dfd);
+}
+
+/*
+ * LINKAT in flight holds no worker: 64 links of 64 files.  (Links of one
+ * inode go one at a time: each waits for the one in flight, so that the
+ * filesystem's link count changes of an inode stay serialised.)
+ */
+TEST(linkat_in_flight_holds_no_worker)
+{
+	char dir[64], names[INFLIGHT][2][16];
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	int dfd, i, workers;
+	double t0, secs;
+	struct stat st;
+
+	dfd = slow_mount(dir, sizeof(dir));
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, create_files(dfd, "s"));
+	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
+	for (i = 0; i < INFLIGHT; i++) {
+		snprintf(names[i][0], sizeof(names[i][0]), "s%d", i);
+		snprintf(names[i][1], sizeof(names[i][1]), "l%d", i);
+		io_uring_prep_linkat(io_uring_get_sqe(&ring), dfd, names[i][0], dfd,
+				     names[i][1], 0);
+	}
+	t0 = monotonic_s();
+	ASSERT_EQ(INFLIGHT, io_uring_submit(&ring));
+	usleep(SLOW_US / 3);
+	workers = count_tasks_named("/proc/self/task", "iou-wrk-");
+	/* the submitter unlinks a source: it waits for that link's done_cb */
+	ASSERT_EQ(0, unlinkat(dfd, "s0", 0));
+	for (i = 0; i < INFLIGHT; i++) {
+		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+		EXPECT_EQ(0, cqe->res);
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	secs = monotonic_s() - t0;
+	ksft_print_msg("%d linkat in flight over a %d ms round trip: %.3f s, %d io-wq workers\n",
+		       INFLIGHT, SLOW_US / 1000, secs, workers);
+	EXPECT_GE(4, workers);
+	EXPECT_GT(4.0 * SLOW_US / 1e6, secs);
+	EXPECT_EQ(INFLIGHT, count_entries(dfd, "l"));
+	ASSERT_EQ(0, fstatat(dfd, "l0", &st, 0));
+	EXPECT_EQ(1, st.st_nlink);
+	ASSERT_EQ(0, fstatat(dfd, "l9", &st, 0));
+	EXPECT_EQ(2, st.st_nlink);
+	io_uring_queue_exit(&ring);
 	slow_umount(dir, dfd);
 }
 

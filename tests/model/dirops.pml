@@ -30,6 +30,7 @@
  *   Lookup(d,n)            lookup_slow()
  *   Create(d,n)            create/mkdir/mknod/symlink/O_CREAT open
  *   Unlink(d,n)
+ *   Link(sd,s,td,t)        link(2) of sd/s as td/t
  *   Rmdir(d,n,victim)      takes the victim's ->i_rwsem exclusive
  *   RenameSame(d,s,t)      plain, RENAME_EXCHANGE or RENAME_WHITEOUT
  *   RenameCross(sd,s,td,t) under ->s_vfs_rename_mutex; sd is td's parent
@@ -67,8 +68,9 @@
  *      operations in a directory whose lock they released, against the
  *      writers on it
  *   6  D1/a is a second link of D0/b's inode: Unlink(D0,b) Unlink(D1,a)
- *      Create(D0,a) Setattr(D1) Lookup(D1,a): two unlinks of one inode, one
- *      or both not waiting, so neither holds the inode's lock in flight
+ *      Link(D1/a -> D0/a) Setattr(D1) Lookup(D1,a): two unlinks and a link
+ *      of one inode, each waiting or not, so that none may hold the
+ *      inode's lock while in flight
  *   -DALL_AT_ONCE: Lookup, Create, Unlink, RenameSame, RenameCross, Readdir,
  *      Setattr and Rmdir at once (over 10^8 states: not run by default)
  *
@@ -756,6 +758,111 @@ out:
 	ndone++
 }
 
+/*
+ * link(2) of sd/s (a file) as td/t: the source by lookup only, the new
+ * name as a create; the source's ->i_rwsem (L3) across the method, or,
+ * not waiting (io_uring's LINKAT, doc 4.7.2), released like an unlink's
+ * victim.  -ENOENT once the source has no links left.
+ */
+proctype Link(byte sd; byte s; byte td; byte t)
+{
+	byte de, w, ino, nl;
+	bool isnew, ok, rel, nowait;
+
+	do_lookup(sd, s);			/* filename_lookup() */
+	if
+	:: de != 0 && d_state[de] == F_FILE -> ino = d_ino[de]; de = 0
+	:: else -> de = 0; goto out
+	fi;
+again:
+	do_lookup(td, t);			/* filename_create() */
+	if
+	:: de == 0 -> goto out
+	:: else -> skip
+	fi;
+	atomic {
+		dirop_lock(de);				/* L1 */
+		ok = VALID(de, td, t);
+		if
+		:: !ok -> dirop_unlock(de); goto again
+		:: else -> skip
+		fi
+	};
+	atomic {
+		down_read(td);				/* L2 shared */
+		ok = (!dead[td] && d_state[de] == F_NONE);
+		if
+		:: ok ->
+			inode_lock(ino);		/* L3: the source */
+			victim_wait(ino);
+			ok = (nlink[ino] != 0);		/* -ENOENT */
+			if
+			:: ok ->
+				cs_enter(td, t);
+				check_coherent(de)
+			:: else -> inode_unlock(ino)
+			fi
+		:: else -> skip
+		fi
+	};
+	if
+	:: ok ->
+		if
+		:: nowait = 1
+		:: nowait = 0
+		fi;
+		atomic {
+			if
+			:: nowait -> iunl[ino]++; inode_unlock(ino)
+			:: else -> skip
+			fi
+		};
+		call_method_wait(td, td);		/* ->link_async() */
+		nl = nlink[ino];			/* its effect, at completion */
+		atomic {
+			assert(!dead[td]);
+			nlink[ino] = nl + 1;
+			nl = 0;
+			fs_state[SLOT(td, t)] = F_FILE;
+			fs_ino[SLOT(td, t)] = ino;
+			check_nlink(ino);
+#ifndef BROKEN_DRAIN_AT_END
+			if
+			:: nowait -> iunl[ino]--	/* with done_cb */
+			:: else -> skip
+			fi
+#endif
+		};
+		if
+		:: nowait ->			/* the work item: I_LINKABLE */
+			atomic {
+				inode_lock(ino);
+#ifdef BROKEN_DRAIN_AT_END
+				iunl[ino]--;
+#endif
+				nowait = 0
+			}
+		:: else -> skip
+		fi
+	:: else -> skip
+	fi;
+	atomic {
+		if
+		:: ok ->
+			d_state[de] = F_FILE;		/* d_instantiate() */
+			d_ino[de] = ino;
+			cs_leave(td, t);		/* after fsnotify_link() */
+			inode_unlock(ino)
+		:: else -> skip
+		fi;
+		parent_end(td);
+		rel = 0;
+		dirop_unlock(de)
+	};
+out:
+	ndone++
+}
+
 /* rmdir of d/n, whose directory is victim: victim's ->i_rwsem exclusive */
 proctype Rmdir(byte d; byte n; byte victim)
 {
@@ -1166,7 +1273,7 @@ init {
 		   nlink[1] = 2;
 		   run Unlink(D0, B);
 		   run Unlink(D1, A);
-		   run Create(D0, A);
+		   run Link(D1, A, D0, A);
 		   run Setattr(D1);
 		   run Lookup(D1, A)
 #endif
