@@ -283,12 +283,14 @@ static void slow_umount(const char *dir, int dfd)
 	rmdir(dir);
 }
 
-enum create_kind { MKDIRAT, SYMLINKAT, OPENAT_CREAT };
+enum op_kind { MKDIRAT, SYMLINKAT, OPENAT_CREAT, UNLINKAT };
 
-static const char *const create_kind_name[] = { "mkdirat", "symlinkat", "openat(O_CREAT)" };
-
-/* queues INFLIGHT creates of d<i> in @dfd */
-static void queue_creates(struct io_uring *ring, int dfd, char names[][16], enum create_kind kind)
+/*
+ * Queues INFLIGHT operations on d<i> in @dfd: creates, or unlinks (of
+ * files the caller made).  The kernel reads each path when the SQEs are
+ * submitted, so @names must live until then.
+ */
+static void queue_ops(struct io_uring *ring, int dfd, char names[][16], enum op_kind kind)
 {
 	int i;
 
@@ -298,6 +300,8 @@ static void queue_creates(struct io_uring *ring, int dfd, char names[][16], enum
 		snprintf(names[i], 16, "d%d", i);
 		if (kind == SYMLINKAT)
 			io_uring_prep_symlinkat(sqe, "target", dfd, names[i]);
+		else if (kind == UNLINKAT)
+			io_uring_prep_unlinkat(sqe, dfd, names[i], 0);
 		else if (kind == OPENAT_CREAT)
 			io_uring_prep_openat(sqe, dfd, names[i], O_CREAT | O_EXCL | O_WRONLY, 0640);
 		else
@@ -360,7 +364,11 @@ static int create_files(int dfd, const char *prefix)
 	return bad ? -1 : 0;
 }
 
-static void in_flight_without_workers(struct __test_metadata *_metadata, enum create_kind kind)
+static const char *const op_kind_name[] = {
+	"mkdirat", "symlinkat", "openat(O_CREAT)", "unlinkat"
+};
+
+static void in_flight_without_workers(struct __test_metadata *_metadata, enum op_kind kind)
 {
 	char dir[64], names[INFLIGHT][16];
 	int dfd, seen, workers;
@@ -370,7 +378,7 @@ static void in_flight_without_workers(struct __test_metadata *_metadata, enum cr
 	dfd = slow_mount(dir, sizeof(dir));
 	ASSERT_LE(0, dfd);
 	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
-	queue_creates(&ring, dfd, names, kind);
+	queue_ops(&ring, dfd, names, kind);
 	t0 = monotonic_s();
 	ASSERT_EQ(INFLIGHT, io_uring_submit(&ring));
 	usleep(SLOW_US / 2);
@@ -400,7 +408,7 @@ static void in_flight_without_workers(struct __test_metadata *_metadata, enum cr
 	}
 	secs = monotonic_s() - t0;
 	ksft_print_msg("%d %s in flight over a %d ms round trip: %.3f s, %d io-wq workers\n",
-		       INFLIGHT, create_kind_name[kind], SLOW_US / 1000, secs, workers);
+		       INFLIGHT, op_kind_name[kind], SLOW_US / 1000, secs, workers);
 	EXPECT_GE(FEW_WORKERS, workers);
 	/* one after another: 19 s; each on its own worker, one round trip */
 	EXPECT_GT(4.0 * SLOW_US / 1e6, secs);
@@ -516,7 +524,7 @@ TEST(cancel_of_an_operation_in_flight)
 }
 
 /* the ring goes away with operations in flight: they still end, once */
-static void ring_exit_in_flight(struct __test_metadata *_metadata, enum create_kind kind)
+static void ring_exit_in_flight(struct __test_metadata *_metadata, enum op_kind kind)
 {
 	char dir[64], names[INFLIGHT][16];
 	struct io_uring ring;
@@ -525,7 +533,7 @@ static void ring_exit_in_flight(struct __test_metadata *_metadata, enum create_k
 	dfd = slow_mount(dir, sizeof(dir));
 	ASSERT_LE(0, dfd);
 	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
-	queue_creates(&ring, dfd, names, kind);
+	queue_ops(&ring, dfd, names, kind);
 	ASSERT_EQ(INFLIGHT, io_uring_submit(&ring));
 	usleep(SLOW_US / 3);
 	io_uring_queue_exit(&ring);
@@ -551,7 +559,7 @@ TEST(ring_exit_with_opens_in_flight)
  * The submitter exits with operations in flight: they end without it (an
  * open's new file is closed: there is no descriptor table to put it in).
  */
-static void task_exit_in_flight(struct __test_metadata *_metadata, enum create_kind kind)
+static void task_exit_in_flight(struct __test_metadata *_metadata, enum op_kind kind)
 {
 	char dir[64], names[INFLIGHT][16];
 	int dfd, status;
@@ -559,6 +567,8 @@ static void task_exit_in_flight(struct __test_metadata *_metadata, enum create_k
 
 	dfd = slow_mount(dir, sizeof(dir));
 	ASSERT_LE(0, dfd);
+	if (kind == UNLINKAT)
+		ASSERT_EQ(0, create_files(dfd, "d"));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -566,7 +576,7 @@ static void task_exit_in_flight(struct __test_metadata *_metadata, enum create_k
 
 		if (io_uring_queue_init(2 * INFLIGHT, &ring, 0))
 			_exit(1);
-		queue_creates(&ring, dfd, names, kind);
+		queue_ops(&ring, dfd, names, kind);
 		if (io_uring_submit(&ring) != INFLIGHT)
 			_exit(2);
 		usleep(SLOW_US / 3);
@@ -575,8 +585,18 @@ static void task_exit_in_flight(struct __test_metadata *_metadata, enum create_k
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_EQ(0, status);
 	usleep(3 * SLOW_US);
-	EXPECT_EQ(INFLIGHT, count_entries(dfd, "d"));
-	EXPECT_EQ(0, unlinkat(dfd, "d5", kind == MKDIRAT ? AT_REMOVEDIR : 0));
+	if (kind == UNLINKAT) {
+		int fd;
+
+		EXPECT_EQ(0, count_entries(dfd, "d"));
+		/* the names are free again */
+		fd = openat(dfd, "d7", O_CREAT | O_EXCL | O_WRONLY, 0600);
+		EXPECT_LE(0, fd);
+		close(fd);
+	} else {
+		EXPECT_EQ(INFLIGHT, count_entries(dfd, "d"));
+		EXPECT_EQ(0, unlinkat(dfd, "d5", kind == MKDIRAT ? AT_REMOVEDIR : 0));
+	}
 	slow_umount(dir, dfd);
 }
 
@@ -588,6 +608,11 @@ TEST(task_exit_with_operations_in_flight)
 TEST(task_exit_with_opens_in_flight)
 {
 	task_exit_in_flight(_metadata, OPENAT_CREAT);
+}
+
+TEST(task_exit_with_unlinks_in_flight)
+{
+	task_exit_in_flight(_metadata, UNLINKAT);
 }
 
 /*
@@ -677,28 +702,21 @@ TEST(unlinkat_in_flight_holds_no_worker)
 
 	dfd = slow_mount(dir, sizeof(dir));
 	ASSERT_LE(0, dfd);
-	ASSERT_EQ(0, create_files(dfd, "u"));
-	/* u0 has a second name, in another directory */
+	ASSERT_EQ(0, create_files(dfd, "d"));
+	/* d0 has a second name, in another directory */
 	ASSERT_EQ(0, mkdirat(dfd, "other", 0755));
-	ASSERT_EQ(0, linkat(dfd, "u0", dfd, "other/u0", 0));
+	ASSERT_EQ(0, linkat(dfd, "d0", dfd, "other/d0", 0));
 	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
-	/* the kernel reads each path when the SQEs are submitted, below */
-	for (i = 0; i < INFLIGHT; i++) {
-		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
-
-		snprintf(names[i], sizeof(names[i]), "u%d", i);
-		io_uring_prep_unlinkat(sqe, dfd, names[i], 0);
-		io_uring_sqe_set_data64(sqe, i);
-	}
+	queue_ops(&ring, dfd, names, UNLINKAT);
 	t0 = monotonic_s();
 	ASSERT_EQ(INFLIGHT, io_uring_submit(&ring));
 	usleep(SLOW_US / 3);
 	workers = count_tasks_named("/proc/self/task", "iou-wrk-");
-	/* the submitter links the inode of u0 again through its other name */
-	ASSERT_EQ(0, linkat(dfd, "other/u0", dfd, "other/again", 0));
+	/* the submitter links the inode of d0 again through its other name */
+	ASSERT_EQ(0, linkat(dfd, "other/d0", dfd, "other/again", 0));
 	for (i = 0; i < INFLIGHT; i++) {
 		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
-		EXPECT_EQ(0, cqe->res) TH_LOG("unlink of u%llu: %d",
+		EXPECT_EQ(0, cqe->res) TH_LOG("unlink of d%llu: %d",
 					     (unsigned long long)io_uring_cqe_get_data64(cqe),
 					     cqe->res);
 		io_uring_cqe_seen(&ring, cqe);
@@ -708,50 +726,13 @@ TEST(unlinkat_in_flight_holds_no_worker)
 		       INFLIGHT, SLOW_US / 1000, secs, workers);
 	EXPECT_GE(FEW_WORKERS, workers);
 	EXPECT_GT(4.0 * SLOW_US / 1e6, secs);
-	EXPECT_EQ(0, count_entries(dfd, "u"));
-	ASSERT_EQ(0, fstatat(dfd, "other/u0", &st, 0));
+	EXPECT_EQ(0, count_entries(dfd, "d"));
+	ASSERT_EQ(0, fstatat(dfd, "other/d0", &st, 0));
 	EXPECT_EQ(2, st.st_nlink);
-	EXPECT_EQ(0, unlinkat(dfd, "other/u0", 0));
+	EXPECT_EQ(0, unlinkat(dfd, "other/d0", 0));
 	EXPECT_EQ(0, fstatat(dfd, "other/again", &st, 0));
 	EXPECT_EQ(1, st.st_nlink);
 	io_uring_queue_exit(&ring);
-	slow_umount(dir, dfd);
-}
-
-/* the submitter exits with unlinks in flight: they end without it */
-TEST(task_exit_with_unlinks_in_flight)
-{
-	char dir[64], names[INFLIGHT][16];
-	int dfd, status, i, fd;
-	pid_t pid;
-
-	dfd = slow_mount(dir, sizeof(dir));
-	ASSERT_LE(0, dfd);
-	ASSERT_EQ(0, create_files(dfd, "u"));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		struct io_uring ring;
-
-		if (io_uring_queue_init(2 * INFLIGHT, &ring, 0))
-			_exit(1);
-		for (i = 0; i < INFLIGHT; i++) {
-			snprintf(names[i], sizeof(names[i]), "u%d", i);
-			io_uring_prep_unlinkat(io_uring_get_sqe(&ring), dfd, names[i], 0);
-		}
-		if (io_uring_submit(&ring) != INFLIGHT)
-			_exit(2);
-		usleep(SLOW_US / 3);
-		_exit(0);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_EQ(0, status);
-	usleep(3 * SLOW_US);
-	EXPECT_EQ(0, count_entries(dfd, "u"));
-	/* the names are free again */
-	fd = openat(dfd, "u7", O_CREAT | O_EXCL | O_WRONLY, 0600);
-	EXPECT_LE(0, fd);
-	close(fd);
 	slow_umount(dir, dfd);
 }
 
