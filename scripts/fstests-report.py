@@ -56,9 +56,13 @@ def main():
         files = dict(l.split() for l in open(a.results) if l.strip())
         accumulated = []
         for cfg, path in files.items():
+            # Results streamed into the file during the run are there
+            # already: add only what is missing (a record kept in the
+            # repository stays one line per test run).
+            have = set(l.rstrip("\n") for l in open(path, errors="replace"))
             with open(path, "a") as f:
                 for l in results:
-                    if l.split(" ")[1] == cfg:
+                    if l.split(" ")[1] == cfg and l not in have:
                         f.write(l + "\n")
                 # A splat is charged to every configuration of the boot.
                 for l in splats:

@@ -21,6 +21,17 @@
 #                   TCG: stop it any time and resume it later).  Without
 #                   it, the tests asked for run again and replace their
 #                   earlier results; other tests' results are kept.
+#   FSTESTS_REV     a commit of this repository: test its kernel and module,
+#                   built from `git archive` of it with a cache of their own
+#                   ($PDIRFS_CACHE/fstests/rev-<commit>; a kernel build, once
+#                   per machine): how a run that spans sessions goes on with
+#                   the kernel it began with while the tree moves on.
+#   FSTESTS_RESULTS where the results are kept (default $PDIRFS_CACHE/fstests).
+#                   The record of the whole quick group is kept in the
+#                   repository, tests/fstests/results/, because a run of it
+#                   spans sessions and machines: results are keyed by what
+#                   produced them (inputs, not build outputs), so a resumed
+#                   run on another machine with the same tree goes on.
 #
 # Arguments go to scripts/fstests-report.py (make check: --tap FILE).
 # Prints progress as it goes, then a per-test table and a summary
@@ -31,7 +42,29 @@ set -euo pipefail
 
 out=$PDIRFS_CACHE/fstests
 img=$("$PDIRFS_ROOT/scripts/fstests-guest.sh")
+module_src=$PDIRFS_ROOT
+build_key=$KBUILD_OUT/.pdirfs-build-key
 kernel=${FSTESTS_KERNEL:-$KBUILD_OUT/arch/x86/boot/bzImage}
+if [ -n "${FSTESTS_REV:-}" ]; then
+	[ -z "${FSTESTS_KERNEL:-}${PDIRFS_MODULE:-}" ] ||
+		die "FSTESTS_REV names the kernel and module: no FSTESTS_KERNEL or PDIRFS_MODULE"
+	rev=$(git -C "$PDIRFS_ROOT" rev-parse --short=12 "$FSTESTS_REV^{commit}") ||
+		die "FSTESTS_REV=$FSTESTS_REV: not a commit of this repository"
+	revdir=$out/rev-$rev
+	module_src=$revdir/src
+	if [ ! -f "$module_src/pdirfs/pdirfs.ko" ]; then
+		say "building the kernel and module of $rev in $revdir"
+		rm -rf "$module_src"
+		mkdir -p "$module_src"
+		git -C "$PDIRFS_ROOT" archive "$rev" | tar -x -C "$module_src"
+		# Its own cache: its kernel tree and build, never this tree's.
+		PDIRFS_CACHE=$revdir/cache make -C "$module_src" module >&2 ||
+			die "could not build the kernel and module of $rev"
+	fi
+	build_key=$revdir/cache/build/.pdirfs-build-key
+	kernel=$revdir/cache/build/arch/x86/boot/bzImage
+	PDIRFS_MODULE=$module_src/pdirfs/pdirfs.ko
+fi
 [ -f "$kernel" ] || die "no kernel at $kernel: run 'make kernel'"
 module=${PDIRFS_MODULE:-$PDIRFS_ROOT/pdirfs/pdirfs.ko}
 [ -f "$module" ] || die "no module at $module: run 'make module'"
@@ -81,21 +114,45 @@ cp "$PDIRFS_ROOT/tests/fstests/job.sh" "$job/job.sh"
 # (kernel, guest, job, the configuration, the timeout, and for pdirfs the
 # module): a resumed run skips what is there.  tmpfs results do not depend
 # on the module, so they survive changes to pdirfs.
-base_key=$(cat "$kernel" "$PDIRFS_ROOT/tests/fstests/job.sh" "$job/per_test_timeout" \
+# The kernel and the module are named by their inputs: the kernel's build
+# key (the patched tree's git tree hash, the config, the toolchain), the
+# module's sources; a copy of either (FSTESTS_KERNEL=, PDIRFS_MODULE=) by
+# the FILE.key written beside it when it was made, else by its bytes.
+if [ -n "${FSTESTS_KERNEL:-}" ] && [ -f "$kernel.key" ]; then
+	kernel_id=$(cat "$kernel.key")
+elif [ -z "${FSTESTS_KERNEL:-}" ] && [ -f "$build_key" ]; then
+	kernel_id=$(cat "$build_key")
+else
+	kernel_id=$(sha256sum < "$kernel")
+fi
+if [ -n "${PDIRFS_MODULE:-}" ] && [ -f "$module.key" ]; then
+	module_key=$(cat "$module.key")
+elif [ -z "${PDIRFS_MODULE:-}" ] || [ -n "${FSTESTS_REV:-}" ]; then
+	module_key=$(cd "$module_src" && cat Kbuild pdirfs/Kbuild pdirfs/*.rs vfs/*.rs |
+		sha256sum | cut -c1-16)
+else
+	module_key=$(sha256sum < "$module" | cut -c1-16)
+fi
+echo "$kernel_id" > "$job/kernel.key"
+echo "$module_key" > "$job/module.key"
+base_key=$(cat <(echo "$kernel_id") "$PDIRFS_ROOT/tests/fstests/job.sh" "$job/per_test_timeout" \
 	<(basename "$img") | sha256sum | cut -c1-16)
-module_key=$(sha256sum < "$module" | cut -c1-16)
+results_dir=${FSTESTS_RESULTS:-$out}
+mkdir -p "$results_dir"
 total=0
 : > "$job/results"
 while read -r cfg type opts; do
 	key=$(echo "$base_key $cfg $type $opts $([ "$type" = tmpfs ] || echo "$module_key")" |
 		sha256sum | cut -c1-16)
-	results=$out/results-$cfg-$key.log
-	touch "$results"
+	results=$results_dir/results-$cfg-$key.log
+	[ -s "$results" ] || printf '# fstests results of %s (%s: %s), kernel %s, module %s, %s s per test\n' \
+		"$cfg" "$type" "$opts" "$kernel_id" "$([ "$type" = tmpfs ] && echo - || echo "$module_key")" \
+		"$per_test" > "$results"
 	if [ "${FSTESTS_RESUME:-0}" != 1 ]; then
 		# Run these tests afresh: forget their results (and the kernel
 		# log problems of earlier boots), keep the other tests'.
 		awk 'NR == FNR { t[$1] = 1; next }
-		     $1 == "PDIRFS-FSTESTS-RESULT" && !($3 in t)' "$job/tests" "$results" > "$results.new"
+		     /^#/ || ($1 == "PDIRFS-FSTESTS-RESULT" && !($3 in t))' "$job/tests" "$results" > "$results.new"
 		mv "$results.new" "$results"
 	fi
 	echo "$cfg $results" >> "$job/results"
@@ -190,4 +247,4 @@ set -e
 say "guests exited (rc=$rc) after $(( $(date +%s) - start )) s; console log: $log"
 python3 "$PDIRFS_ROOT/scripts/fstests-report.py" --qemu-rc "$rc" --exclude "$exclude" \
 	--configs "$job/configs" --tests "$job/tests" --results "$job/results" \
-	--report "$out/report.md" "$@" "$log"
+	--report "$results_dir/report.md" "$@" "$log"
