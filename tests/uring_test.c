@@ -8,9 +8,12 @@
  * ENOTEMPTY, EXDEV-free renames within one mount).
  *
  * With completion=async these are the operations whose completion arrives
- * from pdirfs' work item (done_cb): MKDIRAT and SYMLINKAT end from it
- * through task work (kernel patches 0046-0047), the others in an io-wq
- * worker that waits for it; 64 at once must come back right either way.
+ * from pdirfs' work item (done_cb): MKDIRAT, SYMLINKAT, OPENAT(O_CREAT),
+ * UNLINKAT, LINKAT and RENAMEAT of non-directories within one directory
+ * start in an io-wq worker that moves on, and end from a VFS work item
+ * that posts the CQE through task work (kernel patches 0046-0057); rmdir
+ * and the other renames wait in the worker; 64 at once must come back
+ * right either way.
  */
 #include <dirent.h>
 #include <liburing.h>
@@ -283,23 +286,27 @@ static void slow_umount(const char *dir, int dfd)
 	rmdir(dir);
 }
 
-enum op_kind { MKDIRAT, SYMLINKAT, OPENAT_CREAT, UNLINKAT };
+enum op_kind { MKDIRAT, SYMLINKAT, OPENAT_CREAT, UNLINKAT, RENAMEAT };
 
 /*
- * Queues INFLIGHT operations on d<i> in @dfd: creates, or unlinks (of
- * files the caller made).  The kernel reads each path when the SQEs are
- * submitted, so @names must live until then.
+ * Queues INFLIGHT operations on d<i> in @dfd: creates, or unlinks or
+ * renames to r<i> (of files the caller made).  The kernel reads each path
+ * when the SQEs are submitted, so @names must live until then.
  */
 static void queue_ops(struct io_uring *ring, int dfd, char names[][16], enum op_kind kind)
 {
+	static char renamed[INFLIGHT][16];
 	int i;
 
 	for (i = 0; i < INFLIGHT; i++) {
 		struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
 
 		snprintf(names[i], 16, "d%d", i);
+		snprintf(renamed[i], 16, "r%d", i);
 		if (kind == SYMLINKAT)
 			io_uring_prep_symlinkat(sqe, "target", dfd, names[i]);
+		else if (kind == RENAMEAT)
+			io_uring_prep_renameat(sqe, dfd, names[i], dfd, renamed[i], 0);
 		else if (kind == UNLINKAT)
 			io_uring_prep_unlinkat(sqe, dfd, names[i], 0);
 		else if (kind == OPENAT_CREAT)
@@ -365,7 +372,7 @@ static int create_files(int dfd, const char *prefix)
 }
 
 static const char *const op_kind_name[] = {
-	"mkdirat", "symlinkat", "openat(O_CREAT)", "unlinkat"
+	"mkdirat", "symlinkat", "openat(O_CREAT)", "unlinkat", "renameat"
 };
 
 static void in_flight_without_workers(struct __test_metadata *_metadata, enum op_kind kind)
@@ -567,7 +574,7 @@ static void task_exit_in_flight(struct __test_metadata *_metadata, enum op_kind 
 
 	dfd = slow_mount(dir, sizeof(dir));
 	ASSERT_LE(0, dfd);
-	if (kind == UNLINKAT)
+	if (kind == UNLINKAT || kind == RENAMEAT)
 		ASSERT_EQ(0, create_files(dfd, "d"));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -593,6 +600,12 @@ static void task_exit_in_flight(struct __test_metadata *_metadata, enum op_kind 
 		fd = openat(dfd, "d7", O_CREAT | O_EXCL | O_WRONLY, 0600);
 		EXPECT_LE(0, fd);
 		close(fd);
+	} else if (kind == RENAMEAT) {
+		EXPECT_EQ(0, count_entries(dfd, "d"));
+		EXPECT_EQ(INFLIGHT, count_entries(dfd, "r"));
+		/* both names of each rename are free again */
+		EXPECT_EQ(0, renameat(dfd, "r7", dfd, "d7"));
+		EXPECT_EQ(0, unlinkat(dfd, "d7", 0));
 	} else {
 		EXPECT_EQ(INFLIGHT, count_entries(dfd, "d"));
 		EXPECT_EQ(0, unlinkat(dfd, "d5", kind == MKDIRAT ? AT_REMOVEDIR : 0));
@@ -613,6 +626,11 @@ TEST(task_exit_with_opens_in_flight)
 TEST(task_exit_with_unlinks_in_flight)
 {
 	task_exit_in_flight(_metadata, UNLINKAT);
+}
+
+TEST(task_exit_with_renames_in_flight)
+{
+	task_exit_in_flight(_metadata, RENAMEAT);
 }
 
 /*
@@ -783,6 +801,170 @@ TEST(linkat_in_flight_holds_no_worker)
 	EXPECT_EQ(2, st.st_nlink);
 	io_uring_queue_exit(&ring);
 	slow_umount(dir, dfd);
+}
+
+/*
+ * RENAMEAT in flight holds no worker: 64 renames of files within one
+ * directory, every other one replacing a file, one of those with a second
+ * name elsewhere whose link count must drop.  Source and target are
+ * released while in flight, like an unlink's victim: the submitter's link
+ * of a source through its old name waits for that rename's done_cb; its
+ * rename of a target name waits for the name, then renames what the
+ * in-flight rename put there.  A rename of a directory, or between
+ * directories, is not started without a worker: it works as before.
+ */
+TEST(renameat_in_flight_holds_no_worker)
+{
+	char dir[64], names[INFLIGHT][2][16];
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	struct io_uring ring;
+	int dfd, i, workers;
+	double t0, secs;
+	struct stat st;
+
+	dfd = slow_mount(dir, sizeof(dir));
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, create_files(dfd, "s"));
+	ASSERT_EQ(0, create_files(dfd, "t"));
+	ASSERT_EQ(0, mkdirat(dfd, "other", 0755));
+	ASSERT_EQ(0, linkat(dfd, "t0", dfd, "other/t0", 0));
+	ASSERT_EQ(0, mkdirat(dfd, "dd", 0755));
+	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
+	for (i = 0; i < INFLIGHT; i++) {
+		snprintf(names[i][0], sizeof(names[i][0]), "s%d", i);
+		snprintf(names[i][1], sizeof(names[i][1]), "%c%d", i % 2 ? 'n' : 't', i);
+		sqe = io_uring_get_sqe(&ring);
+		io_uring_prep_renameat(sqe, dfd, names[i][0], dfd, names[i][1], 0);
+		io_uring_sqe_set_data64(sqe, i);
+	}
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_renameat(sqe, dfd, "dd", dfd, "other/dd", 0);
+	io_uring_sqe_set_data64(sqe, INFLIGHT);
+	t0 = monotonic_s();
+	ASSERT_EQ(INFLIGHT + 1, io_uring_submit(&ring));
+	usleep(SLOW_US / 3);
+	workers = count_tasks_named("/proc/self/task", "iou-wrk-");
+	/* the source of s1 -> n1, linked through its old name: waits for it */
+	EXPECT_EQ(0, linkat(dfd, "s1", dfd, "other/s1", 0));
+	/* the target name of s2 -> t2: waits for it, renames what it put there */
+	EXPECT_EQ(0, renameat(dfd, "t2", dfd, "u2"));
+	for (i = 0; i <= INFLIGHT; i++) {
+		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+		EXPECT_EQ(0, cqe->res) TH_LOG("rename %llu: %d",
+					     (unsigned long long)io_uring_cqe_get_data64(cqe),
+					     cqe->res);
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	secs = monotonic_s() - t0;
+	ksft_print_msg("%d renameat in flight over a %d ms round trip: %.3f s, %d io-wq workers\n",
+		       INFLIGHT, SLOW_US / 1000, secs, workers);
+	EXPECT_GE(FEW_WORKERS, workers);
+	EXPECT_GT(5.0 * SLOW_US / 1e6, secs);
+	EXPECT_EQ(0, count_entries(dfd, "s"));
+	EXPECT_EQ(INFLIGHT / 2, count_entries(dfd, "n"));
+	EXPECT_EQ(INFLIGHT - 1, count_entries(dfd, "t"));
+	EXPECT_EQ(0, fstatat(dfd, "u2", &st, 0));
+	/* the replaced t0 lost a name; n1 gained one */
+	ASSERT_EQ(0, fstatat(dfd, "other/t0", &st, 0));
+	EXPECT_EQ(1, st.st_nlink);
+	ASSERT_EQ(0, fstatat(dfd, "n1", &st, 0));
+	EXPECT_EQ(2, st.st_nlink);
+	ASSERT_EQ(0, fstatat(dfd, "other/s1", &st, 0));
+	EXPECT_EQ(2, st.st_nlink);
+	ASSERT_EQ(0, fstatat(dfd, "other/dd", &st, 0));
+	EXPECT_TRUE(S_ISDIR(st.st_mode));
+	io_uring_queue_exit(&ring);
+	slow_umount(dir, dfd);
+}
+
+/* free memory in the whole VM, in bytes */
+static long long mem_free(void)
+{
+	char buf[4096], *p;
+
+	if (read_file("/proc/meminfo", buf, sizeof(buf)) <= 0)
+		return -1;
+	p = strstr(buf, "MemFree:");
+	return p ? atoll(p + strlen("MemFree:")) * 1024 : -1;
+}
+
+static long long cg_current(const char *cg)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), "%s/memory.current", cg);
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return atoll(buf);
+}
+
+#define CHARGED_OPS 1024
+#define CHARGED_LATENCY_US 1000000
+#define CG_ROOT "/sys/fs/cgroup"
+#define CG_URING CG_ROOT "/uring-in-flight"
+
+/*
+ * With no io-wq worker per operation, only memory bounds how many a ring
+ * keeps in flight, so what an operation keeps in flight must be charged to
+ * the submitter's memory cgroup (patch 0055), as the request is, not be
+ * kernel memory nobody is charged for.  1024 SYMLINKATs with 4 KiB targets
+ * in flight over a 1 s round trip (the targets alone are 4 MiB): the
+ * memory the VM lost meanwhile must be charged to the submitter's cgroup,
+ * but for what per-CPU counters and charge batches may hold.
+ */
+TEST(operations_in_flight_are_charged_to_the_submitter)
+{
+	static char names[CHARGED_OPS][16], target[4096];
+	long long free0, cg0, lost, charged;
+	char dir[64], opts[96], pid[16];
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	int dfd, i;
+
+	snprintf(dir, sizeof(dir), "/tmp/uring-charged-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(opts, sizeof(opts), "completion=async,latency_us=%d", CHARGED_LATENCY_US);
+	ASSERT_EQ(0, mount("pdirfs", dir, "pdirfs", 0, opts));
+	dfd = open(dir, O_DIRECTORY | O_RDONLY);
+	ASSERT_LE(0, dfd);
+	mkdir(CG_ROOT, 0755);
+	if (access(CG_ROOT "/cgroup.controllers", F_OK))
+		ASSERT_EQ(0, mount("cgroup2", CG_ROOT, "cgroup2", 0, NULL));
+	ASSERT_EQ(0, write_file(CG_ROOT "/cgroup.subtree_control", "+memory"));
+	ASSERT_TRUE(!mkdir(CG_URING, 0755) || errno == EEXIST);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	ASSERT_EQ(0, write_file(CG_URING "/cgroup.procs", pid));
+
+	memset(target, 'x', sizeof(target) - 1);
+	ASSERT_EQ(0, io_uring_queue_init(CHARGED_OPS, &ring, 0));
+	for (i = 0; i < CHARGED_OPS; i++) {
+		snprintf(names[i], sizeof(names[i]), "m%d", i);
+		io_uring_prep_symlinkat(io_uring_get_sqe(&ring), target, dfd, names[i]);
+	}
+	usleep(100000);
+	free0 = mem_free();
+	cg0 = cg_current(CG_URING);
+	ASSERT_EQ(CHARGED_OPS, io_uring_submit(&ring));
+	/* every one started and in flight, none completed */
+	usleep(CHARGED_LATENCY_US * 7 / 10);
+	lost = free0 - mem_free();
+	charged = cg_current(CG_URING) - cg0;
+	ksft_print_msg("%d symlinkat in flight with 4 KiB targets: %lld KiB less free memory, %lld KiB charged to the submitter\n",
+		       CHARGED_OPS, lost >> 10, charged >> 10);
+	EXPECT_LE(3 << 20, lost);
+	EXPECT_GE(3 << 19, lost - charged);
+	for (i = 0; i < CHARGED_OPS; i++) {
+		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+		EXPECT_EQ(0, cqe->res);
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	io_uring_queue_exit(&ring);
+	write_file(CG_ROOT "/cgroup.procs", pid);
+	close(dfd);
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
+	EXPECT_EQ(0, rmdir(CG_URING));
 }
 
 TEST_HARNESS_MAIN

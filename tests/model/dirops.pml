@@ -50,13 +50,15 @@
  * An unlink either waits holding its victim (unlink(2)) or, chosen
  * nondeterministically, does not wait (io_uring's UNLINKAT, doc 4.7.2): it
  * releases the victim too, counting it in iunl[], which drops with done_cb;
- * the end takes the victim again (dont_mount()).  Unlink and rename wait,
+ * the end takes the victim again (dont_mount()); so may a rename of
+ * non-directories within one directory (io_uring's RENAMEAT), releasing
+ * its source and target, whose link counts it changes.  Unlink and rename wait,
  * holding a non-directory, for its iunl[] to reach zero.  The filesystem's
  * link counts (nlink[]) change at completion, an unlink's in two steps
  * (i_nlink-- is not atomic), and must match the names of each inode.
  *
- * Scenarios: -DSCENARIOS=mask enables scenario k with bit k-1 (default 63:
- * all six); init chooses one of the enabled ones nondeterministically, so
+ * Scenarios: -DSCENARIOS=mask enables scenario k with bit k-1 (default 127:
+ * all seven); init chooses one of the enabled ones nondeterministically, so
  * one exhaustive run covers them all:
  *   1  Lookup(D0,a) Create(D0,a) Unlink(D0,b) Readdir(D0) Setattr(D0)
  *   2  RenameSame(D0,a->b) Create(D0,a) Unlink(D0,b) Readdir(D0) Setattr(D0)
@@ -71,6 +73,10 @@
  *      Link(D1/a -> D0/a) Setattr(D1) Lookup(D1,a): two unlinks and a link
  *      of one inode, each waiting or not, so that none may hold the
  *      inode's lock while in flight
+ *   7  D0/a is inode 2, D1/a a second link of D0/b's inode 1:
+ *      RenameSame(D0,a->b) replacing D0/b, Unlink(D1,a), Setattr(D0),
+ *      Lookup(D0,b), Readdir(D0): a rename and an unlink changing one
+ *      inode's link count, each waiting or not
  *   -DALL_AT_ONCE: Lookup, Create, Unlink, RenameSame, RenameCross, Readdir,
  *      Setattr and Rmdir at once (over 10^8 states: not run by default)
  *
@@ -155,7 +161,7 @@
 #define F_DIR	3
 
 #ifndef SCENARIOS
-#define SCENARIOS 63	/* bit k-1 enables scenario k; init picks one */
+#define SCENARIOS 127	/* bit k-1 enables scenario k; init picks one */
 #endif
 #ifdef ALL_AT_ONCE
 #define NOPS	8
@@ -976,7 +982,33 @@ inline rename_body(sd, s, td, t)
 		check_coherent(ds);
 		check_coherent(dt)
 	};
+	/*
+	 * rename(2) waits holding source and target; io_uring's RENAMEAT of
+	 * non-directories within one directory does not wait, and releases
+	 * both like an unlink's victim (doc 4.7.2)
+	 */
+	if
+	:: sd == td && si != 0 && d_state[dt] != F_DIR ->
+		if
+		:: nowait = 1
+		:: nowait = 0
+		fi
+	:: else -> nowait = 0
+	fi;
+	atomic {
+		if
+		:: nowait ->
+			iunl[si]++;
+			if
+			:: ti != 0 -> iunl[ti]++
+			:: else -> skip
+			fi;
+			unlock_two_nondirs(si, ti)
+		:: else -> skip
+		fi
+	};
 	call_method_wait(sd, td);			/* ->rename_async() */
+	nl = nlink[ti];					/* i_nlink-- is not atomic */
 	atomic {					/* its effect, at completion */
 		assert(!dead[sd] && !dead[td]);
 		if
@@ -994,12 +1026,6 @@ inline rename_body(sd, s, td, t)
 			:: wo = 0
 			:: wo = 1			/* RENAME_WHITEOUT */
 			fi;
-			if
-			:: fs_ino[SLOT(td, t)] != 0 &&
-			   fs_ino[SLOT(td, t)] != fs_ino[SLOT(sd, s)] ->
-				nlink[fs_ino[SLOT(td, t)]]--	/* replaced */
-			:: else -> skip
-			fi;
 			fs_state[SLOT(td, t)] = fs_state[SLOT(sd, s)];
 			fs_ino[SLOT(td, t)] = fs_ino[SLOT(sd, s)];
 			if
@@ -1011,9 +1037,42 @@ inline rename_body(sd, s, td, t)
 			:: else ->
 				fs_state[SLOT(sd, s)] = F_NONE;
 				fs_ino[SLOT(sd, s)] = 0
+			fi;
+			if
+			:: ti != 0 && ti != si ->
+				nlink[ti] = nl - 1;	/* replaced */
+				check_nlink(ti)
+			:: else -> skip
 			fi
+		fi;
+		nl = 0;
+		if
+		:: nowait ->			/* with done_cb */
+#ifndef BROKEN_DRAIN_AT_END
+			iunl[si]--;
+			if
+			:: ti != 0 -> iunl[ti]--
+			:: else -> skip
+			fi
+#endif
+		:: else -> skip
 		fi
 	};
+	if
+	:: nowait ->				/* the work item: d_move() */
+		atomic {
+			lock_two_nondirs(si, ti);
+#ifdef BROKEN_DRAIN_AT_END
+			iunl[si]--;
+			if
+			:: ti != 0 -> iunl[ti]--
+			:: else -> skip
+			fi;
+#endif
+			nowait = 0
+		}
+	:: else -> skip
+	fi;
 #ifdef BROKEN_WHITEOUT
 	if
 	:: wo ->
@@ -1060,8 +1119,8 @@ inline rename_body(sd, s, td, t)
 
 proctype RenameSame(byte d; byte s; byte t)
 {
-	byte de, w, ds, dt, si, ti, ph;
-	bool isnew, ok, wo, xchg, rel;
+	byte de, w, ds, dt, si, ti, ph, nl;
+	bool isnew, ok, wo, xchg, rel, nowait;
 
 again:
 	rename_lookups(d, s, d, t);
@@ -1105,8 +1164,8 @@ out:
 /* cross-directory rename; sd is the parent of td */
 proctype RenameCross(byte sd; byte s; byte td; byte t)
 {
-	byte de, w, ds, dt, si, ti, ph;
-	bool isnew, ok, wo, xchg, rel;
+	byte de, w, ds, dt, si, ti, ph, nl;
+	bool isnew, ok, wo, xchg, rel, nowait;
 
 	atomic { !rename_mutex -> rename_mutex = 1 }	/* L0 */
 again:
@@ -1276,6 +1335,20 @@ init {
 		   run Link(D1, A, D0, A);
 		   run Setattr(D1);
 		   run Lookup(D1, A)
+#endif
+#if SCENARIOS & 64
+		:: fs_state[SLOT(D0, A)] = F_FILE;	/* inode 2 */
+		   fs_ino[SLOT(D0, A)] = 2;
+		   nlink[2] = 1;
+		   next_ino = 3;
+		   fs_state[SLOT(D1, A)] = F_FILE;	/* a second link */
+		   fs_ino[SLOT(D1, A)] = 1;
+		   nlink[1] = 2;
+		   run RenameSame(D0, A, B);
+		   run Unlink(D1, A);
+		   run Setattr(D0);
+		   run Lookup(D0, B);
+		   run Readdir(D0)
 #endif
 		fi
 #endif
