@@ -704,6 +704,32 @@ TEST(submitter_waits_for_its_own_operation)
 }
 
 /*
+ * Reaps @n CQEs, each of which must be 0, and reports the time since @t0
+ * and the io-wq workers seen: at most FEW_WORKERS, at most @round_trips
+ * round trips.
+ */
+static void reap_in_flight(struct __test_metadata *_metadata, struct io_uring *ring,
+			   int n, const char *what, double t0, int workers, double round_trips)
+{
+	struct io_uring_cqe *cqe;
+	double secs;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, io_uring_wait_cqe(ring, &cqe));
+		EXPECT_EQ(0, cqe->res) TH_LOG("%s %llu: %d", what,
+					     (unsigned long long)io_uring_cqe_get_data64(cqe),
+					     cqe->res);
+		io_uring_cqe_seen(ring, cqe);
+	}
+	secs = monotonic_s() - t0;
+	ksft_print_msg("%d %s in flight over a %d ms round trip: %.3f s, %d io-wq workers\n",
+		       INFLIGHT, what, SLOW_US / 1000, secs, workers);
+	EXPECT_GE(FEW_WORKERS, workers);
+	EXPECT_GT(round_trips * SLOW_US / 1e6, secs);
+}
+
+/*
  * UNLINKAT in flight holds no worker either.  Its victim's i_rwsem is
  * released while in flight; a link(2) or unlink(2) of the same inode
  * through another name waits for the unlink's done_cb, even from the
@@ -712,11 +738,10 @@ TEST(submitter_waits_for_its_own_operation)
 TEST(unlinkat_in_flight_holds_no_worker)
 {
 	char dir[64], names[INFLIGHT][16];
-	int dfd, i, workers;
-	struct io_uring_cqe *cqe;
 	struct io_uring ring;
+	int dfd, workers;
 	struct stat st;
-	double t0, secs;
+	double t0;
 
 	dfd = slow_mount(dir, sizeof(dir));
 	ASSERT_LE(0, dfd);
@@ -732,18 +757,7 @@ TEST(unlinkat_in_flight_holds_no_worker)
 	workers = count_tasks_named("/proc/self/task", "iou-wrk-");
 	/* the submitter links the inode of d0 again through its other name */
 	ASSERT_EQ(0, linkat(dfd, "other/d0", dfd, "other/again", 0));
-	for (i = 0; i < INFLIGHT; i++) {
-		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
-		EXPECT_EQ(0, cqe->res) TH_LOG("unlink of d%llu: %d",
-					     (unsigned long long)io_uring_cqe_get_data64(cqe),
-					     cqe->res);
-		io_uring_cqe_seen(&ring, cqe);
-	}
-	secs = monotonic_s() - t0;
-	ksft_print_msg("%d unlinkat in flight over a %d ms round trip: %.3f s, %d io-wq workers\n",
-		       INFLIGHT, SLOW_US / 1000, secs, workers);
-	EXPECT_GE(FEW_WORKERS, workers);
-	EXPECT_GT(4.0 * SLOW_US / 1e6, secs);
+	reap_in_flight(_metadata, &ring, INFLIGHT, "unlinkat", t0, workers, 4.0);
 	EXPECT_EQ(0, count_entries(dfd, "d"));
 	ASSERT_EQ(0, fstatat(dfd, "other/d0", &st, 0));
 	EXPECT_EQ(2, st.st_nlink);
@@ -816,12 +830,11 @@ TEST(linkat_in_flight_holds_no_worker)
 TEST(renameat_in_flight_holds_no_worker)
 {
 	char dir[64], names[INFLIGHT][2][16];
-	struct io_uring_cqe *cqe;
 	struct io_uring_sqe *sqe;
 	struct io_uring ring;
 	int dfd, i, workers;
-	double t0, secs;
 	struct stat st;
+	double t0;
 
 	dfd = slow_mount(dir, sizeof(dir));
 	ASSERT_LE(0, dfd);
@@ -849,18 +862,7 @@ TEST(renameat_in_flight_holds_no_worker)
 	EXPECT_EQ(0, linkat(dfd, "s1", dfd, "other/s1", 0));
 	/* the target name of s2 -> t2: waits for it, renames what it put there */
 	EXPECT_EQ(0, renameat(dfd, "t2", dfd, "u2"));
-	for (i = 0; i <= INFLIGHT; i++) {
-		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
-		EXPECT_EQ(0, cqe->res) TH_LOG("rename %llu: %d",
-					     (unsigned long long)io_uring_cqe_get_data64(cqe),
-					     cqe->res);
-		io_uring_cqe_seen(&ring, cqe);
-	}
-	secs = monotonic_s() - t0;
-	ksft_print_msg("%d renameat in flight over a %d ms round trip: %.3f s, %d io-wq workers\n",
-		       INFLIGHT, SLOW_US / 1000, secs, workers);
-	EXPECT_GE(FEW_WORKERS, workers);
-	EXPECT_GT(5.0 * SLOW_US / 1e6, secs);
+	reap_in_flight(_metadata, &ring, INFLIGHT + 1, "renameat", t0, workers, 5.0);
 	EXPECT_EQ(0, count_entries(dfd, "s"));
 	EXPECT_EQ(INFLIGHT / 2, count_entries(dfd, "n"));
 	EXPECT_EQ(INFLIGHT - 1, count_entries(dfd, "t"));
