@@ -221,9 +221,13 @@ impl DirOps for Pdirfs {
     fn rmdir(dir: &Inode, dentry: &DEntry<Self>) -> Result {
         dir.super_block().data().round_trip();
         let child = dentry.inode().ok_or(ENOENT)?;
-        // The VFS holds the child's i_rwsem exclusively, and has waited for
-        // the operations in flight in it that had released it: nothing can
-        // enter it while we look.
+        // The VFS has waited for the operations in flight in the child that
+        // had released it, and keeps new ones from adding entries until
+        // the rmdir has ended: by holding the child's i_rwsem exclusively,
+        // or, for an rmdir that goes on without its caller (io_uring),
+        // by its "removal in flight" mark (shared-dir-locking.rst 4.7.3).
+        // Lookups and readdir of the child may run meanwhile; its index
+        // lock keeps them consistent.  Nothing can enter it while we look.
         if !index(child)?.lock().is_empty() {
             return Err(ENOTEMPTY);
         }

@@ -61,6 +61,8 @@ broken=(
 	"BROKEN_DRAIN_AT_END	deadlock	32"
 	"BROKEN_VICTIM_NO_WAIT	assert		64	rename"
 	"BROKEN_DRAIN_AT_END	deadlock	64	rename"
+	"BROKEN_REMOVAL_NO_MARK	assert		16"
+	"BROKEN_REMOVAL_NO_MARK	assert		4	rename"
 	"WITNESS_WRITER_IN_FLIGHT	reach		16"
 )
 
@@ -106,7 +108,7 @@ else
 	( cd "$dir" && nice ./pan -m200000 ) >"$dir/pan.log" 2>&1
 	if grep -q 'errors: 0' "$dir/pan.log" &&
 	   ! grep -qE 'Search not completed|reached -DMEMLIM|max search depth too small' "$dir/pan.log"; then
-		ok "model: no deadlock, per-name exclusion, one dentry per name, coherent dcache, nothing completes into a removed directory, link counts changed one at a time; scenarios 1-7 (states: $(states_of "$dir/pan.log"), time: $(time_of "$dir/pan.log")s)"
+		ok "model: no deadlock, per-name exclusion, one dentry per name, coherent dcache, nothing completes into a removed directory, link counts changed one at a time, nothing enters a directory whose rmdir is in flight; scenarios 1-7 (states: $(states_of "$dir/pan.log"), time: $(time_of "$dir/pan.log")s)"
 	else
 		notok "model: safety search failed"
 		grep -E 'pan:|errors|Search|MEMLIM' "$dir/pan.log" | sed 's/^/#   /' | head

@@ -286,11 +286,12 @@ static void slow_umount(const char *dir, int dfd)
 	rmdir(dir);
 }
 
-enum op_kind { MKDIRAT, SYMLINKAT, OPENAT_CREAT, UNLINKAT, RENAMEAT };
+enum op_kind { MKDIRAT, SYMLINKAT, OPENAT_CREAT, UNLINKAT, RENAMEAT, RMDIRAT };
 
 /*
  * Queues INFLIGHT operations on d<i> in @dfd: creates, or unlinks or
- * renames to r<i> (of files the caller made).  The kernel reads each path
+ * renames to r<i> (of files the caller made), or rmdirs (of directories
+ * the caller made).  The kernel reads each path
  * when the SQEs are submitted, so @names must live until then.
  */
 static void queue_ops(struct io_uring *ring, int dfd, char names[][16], enum op_kind kind)
@@ -309,6 +310,8 @@ static void queue_ops(struct io_uring *ring, int dfd, char names[][16], enum op_
 			io_uring_prep_renameat(sqe, dfd, names[i], dfd, renamed[i], 0);
 		else if (kind == UNLINKAT)
 			io_uring_prep_unlinkat(sqe, dfd, names[i], 0);
+		else if (kind == RMDIRAT)
+			io_uring_prep_unlinkat(sqe, dfd, names[i], AT_REMOVEDIR);
 		else if (kind == OPENAT_CREAT)
 			io_uring_prep_openat(sqe, dfd, names[i], O_CREAT | O_EXCL | O_WRONLY, 0640);
 		else
@@ -371,8 +374,30 @@ static int create_files(int dfd, const char *prefix)
 	return bad ? -1 : 0;
 }
 
+/* Makes directories d0 .. dINFLIGHT-1 in @dfd, all in flight at once. */
+static int make_dirs(int dfd)
+{
+	char names[INFLIGHT][16];
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	int i, bad = 0;
+
+	if (io_uring_queue_init(2 * INFLIGHT, &ring, 0))
+		return -1;
+	queue_ops(&ring, dfd, names, MKDIRAT);
+	if (io_uring_submit(&ring) != INFLIGHT)
+		bad++;
+	for (i = 0; !bad && i < INFLIGHT; i++) {
+		if (io_uring_wait_cqe(&ring, &cqe) || cqe->res)
+			bad++;
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	io_uring_queue_exit(&ring);
+	return bad ? -1 : 0;
+}
+
 static const char *const op_kind_name[] = {
-	"mkdirat", "symlinkat", "openat(O_CREAT)", "unlinkat", "renameat"
+	"mkdirat", "symlinkat", "openat(O_CREAT)", "unlinkat", "renameat", "rmdirat"
 };
 
 static void in_flight_without_workers(struct __test_metadata *_metadata, enum op_kind kind)
@@ -576,6 +601,8 @@ static void task_exit_in_flight(struct __test_metadata *_metadata, enum op_kind 
 	ASSERT_LE(0, dfd);
 	if (kind == UNLINKAT || kind == RENAMEAT)
 		ASSERT_EQ(0, create_files(dfd, "d"));
+	if (kind == RMDIRAT)
+		ASSERT_EQ(0, make_dirs(dfd));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -592,7 +619,11 @@ static void task_exit_in_flight(struct __test_metadata *_metadata, enum op_kind 
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_EQ(0, status);
 	usleep(3 * SLOW_US);
-	if (kind == UNLINKAT) {
+	if (kind == RMDIRAT) {
+		EXPECT_EQ(0, count_entries(dfd, "d"));
+		/* the names are free again */
+		EXPECT_EQ(0, mkdirat(dfd, "d7", 0755));
+	} else if (kind == UNLINKAT) {
 		int fd;
 
 		EXPECT_EQ(0, count_entries(dfd, "d"));
@@ -631,6 +662,11 @@ TEST(task_exit_with_unlinks_in_flight)
 TEST(task_exit_with_renames_in_flight)
 {
 	task_exit_in_flight(_metadata, RENAMEAT);
+}
+
+TEST(task_exit_with_rmdirs_in_flight)
+{
+	task_exit_in_flight(_metadata, RMDIRAT);
 }
 
 /*
@@ -763,6 +799,94 @@ TEST(unlinkat_in_flight_holds_no_worker)
 	EXPECT_EQ(2, st.st_nlink);
 	EXPECT_EQ(0, unlinkat(dfd, "other/d0", 0));
 	EXPECT_EQ(0, fstatat(dfd, "other/again", &st, 0));
+	EXPECT_EQ(1, st.st_nlink);
+	io_uring_queue_exit(&ring);
+	slow_umount(dir, dfd);
+}
+
+/*
+ * UNLINKAT with AT_REMOVEDIR in flight holds no worker: 64 rmdirs, one of
+ * them of a directory that is not empty.  The victim directory's i_rwsem
+ * is released while in flight.  What would add an entry to a directory
+ * whose rmdir is in flight (a create of any kind, a link, a rename into
+ * it) waits for the rmdir to end, holding no lock, then finds the directory
+ * gone, or, if the rmdir failed, goes on; what adds none (chmod, readdir)
+ * does not wait for the round trip.
+ */
+TEST(rmdirat_in_flight_holds_no_worker)
+{
+	char dir[64], names[INFLIGHT][16];
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	int dfd, fd, i, workers;
+	double t0, t1, secs;
+	struct stat st;
+
+	dfd = slow_mount(dir, sizeof(dir));
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, make_dirs(dfd));
+	fd = openat(dfd, "d1/f", O_CREAT | O_WRONLY, 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, mkdirat(dfd, "other", 0755));
+	fd = openat(dfd, "other/f", O_CREAT | O_WRONLY, 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
+	queue_ops(&ring, dfd, names, RMDIRAT);
+	t0 = monotonic_s();
+	ASSERT_EQ(INFLIGHT, io_uring_submit(&ring));
+	usleep(SLOW_US / 3);
+	workers = count_tasks_named("/proc/self/task", "iou-wrk-");
+
+	/* no entry added: does not wait for the rmdirs in flight */
+	t1 = monotonic_s();
+	EXPECT_EQ(0, fchmodat(dfd, "d4", 0700, 0));
+	fd = openat(dfd, "d5", O_DIRECTORY | O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, count_entries(fd, "x"));
+	close(fd);
+	secs = monotonic_s() - t1;
+	ksft_print_msg("chmod and readdir of directories being removed: %.3f s\n", secs);
+	EXPECT_GT(SLOW_US / 2e6, secs);
+
+	/* an entry added: waits for the rmdir, then the directory is gone */
+	errno = 0;
+	EXPECT_EQ(-1, openat(dfd, "d0/x", O_CREAT | O_WRONLY, 0600));
+	EXPECT_EQ(ENOENT, errno);
+	errno = 0;
+	EXPECT_EQ(-1, mkdirat(dfd, "d2/x", 0755));
+	EXPECT_EQ(ENOENT, errno);
+	errno = 0;
+	EXPECT_EQ(-1, renameat(dfd, "other/f", dfd, "d3/f"));
+	EXPECT_EQ(ENOENT, errno);
+	errno = 0;
+	EXPECT_EQ(-1, symlinkat("t", dfd, "d6/x"));
+	EXPECT_EQ(ENOENT, errno);
+	errno = 0;
+	EXPECT_EQ(-1, linkat(dfd, "other/f", dfd, "d7/x", 0));
+	EXPECT_EQ(ENOENT, errno);
+	/* the rmdir of d1 fails (not empty): then the entry goes in */
+	EXPECT_EQ(0, mkdirat(dfd, "d1/y", 0755));
+
+	for (i = 0; i < INFLIGHT; i++) {
+		int op;
+
+		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+		op = io_uring_cqe_get_data64(cqe);
+		EXPECT_EQ(op == 1 ? -ENOTEMPTY : 0, cqe->res) TH_LOG("rmdir of d%d", op);
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	secs = monotonic_s() - t0;
+	ksft_print_msg("%d rmdirat in flight over a %d ms round trip: %.3f s, %d io-wq workers\n",
+		       INFLIGHT, SLOW_US / 1000, secs, workers);
+	EXPECT_GE(FEW_WORKERS, workers);
+	/* the rmdirs, then the submitter's mkdir of d1/y: two round trips */
+	EXPECT_GT(5.0 * SLOW_US / 1e6, secs);
+	EXPECT_EQ(1, count_entries(dfd, "d"));
+	EXPECT_EQ(0, fstatat(dfd, "d1/y", &st, 0));
+	EXPECT_EQ(0, fstatat(dfd, "d1/f", &st, 0));
+	EXPECT_EQ(0, fstatat(dfd, "other/f", &st, 0));
 	EXPECT_EQ(1, st.st_nlink);
 	io_uring_queue_exit(&ring);
 	slow_umount(dir, dfd);

@@ -53,7 +53,13 @@
  * the end takes the victim again (dont_mount()); so may a rename of
  * non-directories within one directory (io_uring's RENAMEAT), releasing
  * its source and target, whose link counts it changes.  Unlink and rename wait,
- * holding a non-directory, for its iunl[] to reach zero.  The filesystem's
+ * holding a non-directory, for its iunl[] to reach zero.
+ * rmdir too either waits holding its victim directory (rmdir(2)) or does
+ * not (io_uring's UNLINKAT with AT_REMOVEDIR, doc 4.7.3): it sets the
+ * victim's rmflight[] (DIROP_REMOVAL_IN_FLIGHT) and releases the victim;
+ * its work item takes the victim again, sets S_DEAD, clears the mark.  A
+ * create in a directory and a rename into it, having taken it shared, drop
+ * everything and wait while the mark is set (L0 too), then start again.  The filesystem's
  * link counts (nlink[]) change at completion, an unlink's in two steps
  * (i_nlink-- is not atomic), and must match the names of each inode.
  *
@@ -127,6 +133,9 @@
  *   BROKEN_DRAIN_AT_END    the count of a released victim drops only in the
  *                          work item, after it has taken the victim again:
  *                          against a waiter holding the victim
+ *   BROKEN_REMOVAL_NO_MARK an rmdir that does not wait releases its victim
+ *                          without the mark: a create or a rename adds an
+ *                          entry to the directory being removed
  *
  * Witness (must be reachable, so an assertion that says otherwise fails):
  *   WITNESS_WRITER_IN_FLIGHT  a writer holds a directory exclusively while
@@ -195,6 +204,8 @@ byte ilock[NINO];		/* L3: non-directory ->i_rwsem, owner pid+1 */
 byte iunl[NINO];		/* its ->i_dirops_unlocked: an unlink in flight
 				 * released it (doc 4.7.2) */
 byte nlink[NINO];		/* the filesystem's link count (i_nlink) */
+bool rmflight[NDIR];		/* DIROP_REMOVAL_IN_FLIGHT: an rmdir of the
+				 * directory released it (doc 4.7.3) */
 
 /* ---- struct dirop_ret / done_cb ---- */
 chan workq = [NPROCS] of { byte };
@@ -300,6 +311,15 @@ inline check_nlink(ino)
 		dcnt = 0;
 		dj = 0
 	}
+}
+
+/*
+ * dirop_wait_removal(): holding nothing, wait until the rmdir of d in flight
+ * that released it has ended (doc 4.7.3).
+ */
+inline removal_wait(d)
+{
+	(!rmflight[d])
 }
 
 /* L1, form (ii): DCACHE_DIROP_LOCKED, waited for with wait_var_event() */
@@ -620,6 +640,13 @@ again:
 	};
 	atomic {
 		down_read(d);				/* L2 shared */
+		if
+		:: rmflight[d] ->			/* drop all, wait, again */
+			up_read(d);
+			dirop_unlock(de);
+			goto wait_removal
+		:: else -> skip
+		fi;
 		ok = (!dead[d] && d_state[de] == F_NONE);	/* -ENOENT, -EEXIST */
 		if
 		:: ok ->
@@ -633,6 +660,7 @@ again:
 		call_method_wait(d, d);		/* ->create_async() */
 		atomic {			/* its effect, at completion */
 			assert(!dead[d]);	/* never into a removed directory */
+			assert(d != D1 || fs_state[SLOT(D0, SUB)] == F_DIR);
 			fs_state[SLOT(d, n)] = F_FILE;
 			fs_ino[SLOT(d, n)] = next_ino;
 			nlink[next_ino] = 1;
@@ -652,6 +680,10 @@ again:
 		rel = 0;
 		dirop_unlock(de)
 	};
+	goto out;
+wait_removal:
+	removal_wait(d);
+	goto again;
 out:
 	ndone++
 }
@@ -873,7 +905,7 @@ out:
 proctype Rmdir(byte d; byte n; byte victim)
 {
 	byte de, w, ph;
-	bool isnew, ok, rel;
+	bool isnew, ok, rel, nowait;
 
 again:
 	do_lookup(d, n);
@@ -910,11 +942,41 @@ again:
 		};
 		if
 		:: ok ->
-			call_method_wait(d, d);	/* ->rmdir_async() */
+			/*
+			 * rmdir(2) waits holding the victim; io_uring's
+			 * UNLINKAT with AT_REMOVEDIR does not, and releases the
+			 * victim too, keeping operations out of it with the
+			 * mark instead (doc 4.7.3)
+			 */
+			if
+			:: nowait = 1
+			:: nowait = 0
+			fi;
 			atomic {
+				if
+				:: nowait ->
+#ifndef BROKEN_REMOVAL_NO_MARK
+					rmflight[victim] = 1;
+#endif
+					up_write(victim)
+				:: else -> skip
+				fi
+			};
+			call_method_wait(d, d);	/* ->rmdir_async() */
+			atomic {		/* its effect, at completion */
+				assert(fs_state[SLOT(victim, A)] == F_NONE);
 				fs_state[SLOT(d, n)] = F_NONE;
-				dead[victim] = 1
-			}
+				if
+				:: !nowait -> dead[victim] = 1	/* S_DEAD */
+				:: else -> skip
+				fi
+			};
+			if
+			:: nowait ->		/* the work item */
+				down_write(victim);
+				dead[victim] = 1	/* S_DEAD */
+			:: else -> skip
+			fi
 		:: else -> skip
 		fi;
 		atomic {
@@ -924,6 +986,8 @@ again:
 				cs_leave(d, n)
 			:: else -> skip
 			fi;
+			rmflight[victim] = 0;
+			nowait = 0;
 			up_write(victim)
 		}
 	:: else -> skip
@@ -1011,6 +1075,8 @@ inline rename_body(sd, s, td, t)
 	nl = nlink[ti];					/* i_nlink-- is not atomic */
 	atomic {					/* its effect, at completion */
 		assert(!dead[sd] && !dead[td]);
+		/* nor into a directory the filesystem has removed */
+		assert(td != D1 || fs_state[SLOT(D0, SUB)] == F_DIR);
 		if
 		:: d_state[dt] != F_NONE -> xchg = 1	/* RENAME_EXCHANGE */
 		:: true -> xchg = 0
@@ -1167,6 +1233,7 @@ proctype RenameCross(byte sd; byte s; byte td; byte t)
 	byte de, w, ds, dt, si, ti, ph, nl;
 	bool isnew, ok, wo, xchg, rel, nowait;
 
+relock:
 	atomic { !rename_mutex -> rename_mutex = 1 }	/* L0 */
 again:
 	rename_lookups(sd, s, td, t);
@@ -1191,6 +1258,16 @@ again:
 	atomic {
 		down_read(sd);				/* L2: ancestor first */
 		down_read(td);
+		if
+		:: rmflight[sd] || rmflight[td] ->	/* drop all, L0 too */
+			up_read(td);
+			up_read(sd);
+			dirop_unlock(ds);
+			dirop_unlock(dt);
+			rename_mutex = 0;
+			goto wait_removal
+		:: else -> skip
+		fi;
 		ok = (!dead[sd] && !dead[td] && d_state[ds] != F_NONE)
 	};
 	if
@@ -1207,7 +1284,14 @@ again:
 	};
 out:
 	rename_mutex = 0;
-	ndone++
+	ndone++;
+	goto done;
+wait_removal:
+	removal_wait(sd);
+	removal_wait(td);
+	goto relock;
+done:
+	skip
 }
 
 /*
