@@ -809,13 +809,13 @@ TEST(unlinkat_in_flight_holds_no_worker)
  * them of a directory that is not empty.  The victim directory's i_rwsem
  * is released while in flight.  What would add an entry to a directory
  * whose rmdir is in flight (a create of any kind, a link, a rename into
- * it) waits for the rmdir to end, holding no lock, then finds the directory
- * gone, or, if the rmdir failed, goes on; what adds none (chmod, readdir)
- * does not wait for the round trip.
+ * it, a mount on it) waits for the rmdir to end, holding no lock, then
+ * finds the directory gone, or, if the rmdir failed, goes on; what adds
+ * none (chmod, readdir) does not wait for the round trip.
  */
 TEST(rmdirat_in_flight_holds_no_worker)
 {
-	char dir[64], names[INFLIGHT][16];
+	char dir[64], names[INFLIGHT][16], path[96];
 	struct io_uring_cqe *cqe;
 	struct io_uring ring;
 	int dfd, fd, i, workers;
@@ -865,6 +865,11 @@ TEST(rmdirat_in_flight_holds_no_worker)
 	EXPECT_EQ(ENOENT, errno);
 	errno = 0;
 	EXPECT_EQ(-1, linkat(dfd, "other/f", dfd, "d7/x", 0));
+	EXPECT_EQ(ENOENT, errno);
+	/* so does a mount on it: rmdir checked for one before the method */
+	snprintf(path, sizeof(path), "%s/d8", dir);
+	errno = 0;
+	EXPECT_EQ(-1, mount("none", path, "tmpfs", 0, NULL));
 	EXPECT_EQ(ENOENT, errno);
 	/* the rmdir of d1 fails (not empty): then the entry goes in */
 	EXPECT_EQ(0, mkdirat(dfd, "d1/y", 0755));
