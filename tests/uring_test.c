@@ -344,15 +344,34 @@ static int count_entries(int dfd, const char *prefix)
 }
 
 /*
- * Creates files <prefix>0 .. <prefix>INFLIGHT-1 in @dfd through io_uring,
- * all in flight at once (one after another: INFLIGHT round trips).
+ * Submits what is queued on @ring (INFLIGHT operations, all in flight at
+ * once), reaps it and tears the ring down: 0 if every operation
+ * succeeded.  A positive result is a new file's descriptor: closed.
  */
+static int run_all_and_exit(struct io_uring *ring)
+{
+	struct io_uring_cqe *cqe;
+	int i, bad = 0;
+
+	if (io_uring_submit(ring) != INFLIGHT)
+		bad++;
+	for (i = 0; !bad && i < INFLIGHT; i++) {
+		if (io_uring_wait_cqe(ring, &cqe) || cqe->res < 0)
+			bad++;
+		else if (cqe->res > 0)
+			close(cqe->res);
+		io_uring_cqe_seen(ring, cqe);
+	}
+	io_uring_queue_exit(ring);
+	return bad ? -1 : 0;
+}
+
+/* Creates files <prefix>0 .. <prefix>INFLIGHT-1 in @dfd through io_uring. */
 static int create_files(int dfd, const char *prefix)
 {
 	char names[INFLIGHT][16];
-	struct io_uring_cqe *cqe;
 	struct io_uring ring;
-	int i, bad = 0;
+	int i;
 
 	if (io_uring_queue_init(2 * INFLIGHT, &ring, 0))
 		return -1;
@@ -361,39 +380,19 @@ static int create_files(int dfd, const char *prefix)
 		io_uring_prep_openat(io_uring_get_sqe(&ring), dfd, names[i],
 				     O_CREAT | O_EXCL | O_WRONLY, 0600);
 	}
-	if (io_uring_submit(&ring) != INFLIGHT)
-		bad++;
-	for (i = 0; !bad && i < INFLIGHT; i++) {
-		if (io_uring_wait_cqe(&ring, &cqe) || cqe->res < 0)
-			bad++;
-		else
-			close(cqe->res);
-		io_uring_cqe_seen(&ring, cqe);
-	}
-	io_uring_queue_exit(&ring);
-	return bad ? -1 : 0;
+	return run_all_and_exit(&ring);
 }
 
-/* Makes directories d0 .. dINFLIGHT-1 in @dfd, all in flight at once. */
+/* Makes directories d0 .. dINFLIGHT-1 in @dfd through io_uring. */
 static int make_dirs(int dfd)
 {
 	char names[INFLIGHT][16];
-	struct io_uring_cqe *cqe;
 	struct io_uring ring;
-	int i, bad = 0;
 
 	if (io_uring_queue_init(2 * INFLIGHT, &ring, 0))
 		return -1;
 	queue_ops(&ring, dfd, names, MKDIRAT);
-	if (io_uring_submit(&ring) != INFLIGHT)
-		bad++;
-	for (i = 0; !bad && i < INFLIGHT; i++) {
-		if (io_uring_wait_cqe(&ring, &cqe) || cqe->res)
-			bad++;
-		io_uring_cqe_seen(&ring, cqe);
-	}
-	io_uring_queue_exit(&ring);
-	return bad ? -1 : 0;
+	return run_all_and_exit(&ring);
 }
 
 static const char *const op_kind_name[] = {
