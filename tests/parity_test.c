@@ -18,10 +18,12 @@
  *   fstests generic/313 found pdirfs left both); ftruncate(2) changes
  *   both whatever the size;
  * - every change of a file's data by a user without CAP_FSETID drops
- *   setuid and setgid, fallocate() and hole punching included.
+ *   setuid and setgid, fallocate() and hole punching included;
+ * - leases on files and delegations on directories, broken as on tmpfs.
  */
 #include <linux/fs.h>
 #include <grp.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -421,6 +423,85 @@ TEST_F(parity, data_change_drops_setuid_setgid)
 			EXPECT_FALSE(same_time(m0, m1)) TH_LOG("%s: mtime unchanged", how[i]);
 		}
 	}
+}
+
+/*
+ * Leases and delegations, as tmpfs has them (fstests generic/571 found
+ * F_SETLEASE refused: 7.3 grants none to a file without ->setlease).  A
+ * read lease is broken by an open for writing, which fails with
+ * EWOULDBLOCK under O_NONBLOCK until the holder lets go.  A directory
+ * delegation is broken by every change of the directory's entries, which
+ * waits until the holder lets go (here: as soon as it sees the break); in
+ * shared mode open(O_CREAT) of a new name creates through ->atomic_open(),
+ * which broke none before kernel patch 0062.
+ */
+static int deleg_change(int how)
+{
+	switch (how) {
+	case 0: return write_file("dd/new", "x");
+	case 1: return mkdir("dd/sub", 0755);
+	case 2: return mknod("dd/fifo", S_IFIFO | 0644, 0);
+	case 3: return symlink("new", "dd/sym");
+	case 4: return link("l", "dd/hard");
+	case 5: return rename("dd/new", "dd/renamed");
+	case 6: return rename("dd/renamed", "moved");
+	case 7: return unlink("dd/hard");
+	case 8: return rmdir("dd/sub");
+	}
+	return -1;
+}
+
+TEST_F(parity, leases_and_delegations)
+{
+	static const char *const how[] = {
+		"open(O_CREAT)", "mkdir", "mknod", "symlink", "link",
+		"rename within", "rename out", "unlink", "rmdir",
+	};
+	int fd, wfd, dfd, status;
+	pid_t pid;
+
+	signal(SIGIO, SIG_IGN);	/* the break notice; its default kills */
+	ASSERT_EQ(0, write_file("l", "leased"));
+	fd = open("l", O_RDONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, fcntl(fd, F_SETLEASE, F_RDLCK)) TH_LOG("F_SETLEASE: %s", strerror(errno));
+	EXPECT_EQ(F_RDLCK, fcntl(fd, F_GETLEASE));
+	EXPECT_EQ(-1, open("l", O_WRONLY | O_NONBLOCK));
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	/* Being broken: F_GETLEASE gives what the lease is going to. */
+	EXPECT_EQ(F_UNLCK, fcntl(fd, F_GETLEASE));
+	ASSERT_EQ(0, fcntl(fd, F_SETLEASE, F_UNLCK));
+	wfd = open("l", O_WRONLY | O_NONBLOCK);
+	EXPECT_GE(wfd, 0);
+	close(wfd);
+	close(fd);
+
+	ASSERT_EQ(0, mkdir("dd", 0755));
+	dfd = open("dd", O_RDONLY | O_DIRECTORY);
+	ASSERT_GE(dfd, 0);
+	/* F_SETLEASE is for files; directories take delegations. */
+	EXPECT_EQ(-1, fcntl(dfd, F_SETLEASE, F_RDLCK));
+	for (int i = 0; i < 9; i++) {
+		ASSERT_EQ(0, set_deleg(dfd, F_RDLCK))
+			TH_LOG("F_SETDELEG before %s: %s", how[i], strerror(errno));
+		EXPECT_EQ(F_RDLCK, get_deleg(dfd));
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (pid == 0)
+			_exit(deleg_change(i) ? 1 : 0);
+		for (int n = 0; n < 500 && get_deleg(dfd) == F_RDLCK; n++)
+			usleep(10000);
+		EXPECT_EQ(F_UNLCK, get_deleg(dfd)) TH_LOG("%s did not break the delegation", how[i]);
+		/* The change waits for the holder. */
+		usleep(30000);
+		EXPECT_EQ(0, waitpid(pid, &status, WNOHANG)) TH_LOG("%s did not wait", how[i]);
+		ASSERT_EQ(0, set_deleg(dfd, F_UNLCK));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("%s failed", how[i]);
+	}
+	EXPECT_EQ(0, access("moved", F_OK));
+	EXPECT_NE(0, faccessat(dfd, "sub", F_OK, 0));
+	close(dfd);
 }
 
 TEST_HARNESS_MAIN

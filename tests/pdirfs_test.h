@@ -21,6 +21,33 @@
 
 #define PDIRFS_MAGIC 0x50444952
 
+/* Delegations (Linux 6.19; the build host's headers may predate them). */
+#ifndef F_SETDELEG
+#define F_GETDELEG (1024 + 15)
+#define F_SETDELEG (1024 + 16)
+struct delegation {
+	unsigned int d_flags;
+	unsigned short d_type;
+	unsigned short __pad;
+};
+#endif
+
+/* F_SETDELEG of @type (F_RDLCK, F_WRLCK or F_UNLCK) on @fd */
+static inline int set_deleg(int fd, int type)
+{
+	struct delegation d = { .d_type = type };
+
+	return fcntl(fd, F_SETDELEG, &d);
+}
+
+/* the delegation type F_GETDELEG reports on @fd, or -1 */
+static inline int get_deleg(int fd)
+{
+	struct delegation d = { 0 };
+
+	return fcntl(fd, F_GETDELEG, &d) ? -1 : d.d_type;
+}
+
 /* seconds on CLOCK_MONOTONIC */
 static inline double monotonic_s(void)
 {

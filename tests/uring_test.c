@@ -11,9 +11,9 @@
  * from pdirfs' work item (done_cb): MKDIRAT, SYMLINKAT, OPENAT(O_CREAT),
  * UNLINKAT, LINKAT and RENAMEAT of non-directories within one directory
  * start in an io-wq worker that moves on, and end from a VFS work item
- * that posts the CQE through task work (kernel patches 0046-0057); rmdir
- * and the other renames wait in the worker; 64 at once must come back
- * right either way.
+ * that posts the CQE through task work (kernel patches 0046-0059), as
+ * does rmdir; the other renames wait in the worker; 64 at once must come
+ * back right either way.
  */
 #include <dirent.h>
 #include <liburing.h>
@@ -892,6 +892,45 @@ TEST(rmdirat_in_flight_holds_no_worker)
 	EXPECT_EQ(0, fstatat(dfd, "d1/f", &st, 0));
 	EXPECT_EQ(0, fstatat(dfd, "other/f", &st, 0));
 	EXPECT_EQ(1, st.st_nlink);
+	io_uring_queue_exit(&ring);
+	slow_umount(dir, dfd);
+}
+
+/*
+ * No delegation is granted while an operation that released the inode's
+ * i_rwsem is in flight (kernel patch 0061): the operation broke the
+ * delegations before it let go of the lock, so one granted now would miss
+ * its change.  The directory with 64 mkdirs and an unlink in flight, and
+ * the file being unlinked, refuse one with EAGAIN, as when the lock is
+ * held; once the operations end the directory takes one.
+ */
+TEST(no_delegation_while_operations_in_flight)
+{
+	char dir[64], names[INFLIGHT][16];
+	struct io_uring ring;
+	int dfd, vfd, workers;
+	double t0;
+
+	dfd = slow_mount(dir, sizeof(dir));
+	ASSERT_LE(0, dfd);
+	vfd = openat(dfd, "victim", O_CREAT | O_RDONLY, 0600);
+	ASSERT_LE(0, vfd);
+	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
+	queue_ops(&ring, dfd, names, MKDIRAT);
+	io_uring_prep_unlinkat(io_uring_get_sqe(&ring), dfd, "victim", 0);
+	t0 = monotonic_s();
+	ASSERT_EQ(INFLIGHT + 1, io_uring_submit(&ring));
+	usleep(SLOW_US / 3);
+	workers = count_tasks_named("/proc/self/task", "iou-wrk-");
+	EXPECT_EQ(-1, set_deleg(dfd, F_RDLCK));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(-1, set_deleg(vfd, F_RDLCK));
+	EXPECT_EQ(EAGAIN, errno);
+	reap_in_flight(_metadata, &ring, INFLIGHT + 1, "mkdirat+unlinkat", t0, workers, 4.0);
+	EXPECT_EQ(0, set_deleg(dfd, F_RDLCK)) TH_LOG("F_SETDELEG: %s", strerror(errno));
+	EXPECT_EQ(F_RDLCK, get_deleg(dfd));
+	EXPECT_EQ(0, set_deleg(dfd, F_UNLCK));
+	close(vfd);
 	io_uring_queue_exit(&ring);
 	slow_umount(dir, dfd);
 }

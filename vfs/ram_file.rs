@@ -343,6 +343,9 @@ impl<T: DirOps> Tables<T> {
         splice_write: Some(bindings::iter_file_splice_write),
         llseek: Some(super::seek::llseek),
         fallocate: Some(fallocate::<T>),
+        // Leases (F_SETLEASE) and delegations, as on tmpfs: the VFS no
+        // longer grants them to a file without `setlease`.
+        setlease: Some(bindings::generic_setlease),
         ..pin_init::zeroed()
     };
 

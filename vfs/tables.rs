@@ -230,6 +230,10 @@ impl<T: DirOps> Tables<T> {
             None
         },
         fsync: Some(bindings::noop_fsync),
+        // Directory delegations (F_SETDELEG), as tmpfs directories have
+        // them.  Operations in flight without their directory's lock keep
+        // one from being granted (generic_add_lease()).
+        setlease: Some(bindings::generic_setlease),
         ..pin_init::zeroed()
     };
 
