@@ -9,11 +9,11 @@
  *
  * With completion=async these are the operations whose completion arrives
  * from pdirfs' work item (done_cb): MKDIRAT, SYMLINKAT, OPENAT(O_CREAT),
- * UNLINKAT, LINKAT and RENAMEAT of non-directories within one directory
- * start in an io-wq worker that moves on, and end from a VFS work item
- * that posts the CQE through task work (kernel patches 0046-0059), as
- * does rmdir; the other renames wait in the worker; 64 at once must come
- * back right either way.
+ * UNLINKAT (files and directories), LINKAT, and RENAMEAT within one
+ * directory (not over a directory) start in an io-wq worker that moves
+ * on, and end from a VFS work item that posts the CQE through task work
+ * (kernel patches 0046-0059 and 0063); the other renames wait in the
+ * worker; 64 at once must come back right either way.
  */
 #include <dirent.h>
 #include <liburing.h>
@@ -991,8 +991,8 @@ TEST(linkat_in_flight_holds_no_worker)
  * released while in flight, like an unlink's victim: the submitter's link
  * of a source through its old name waits for that rename's done_cb; its
  * rename of a target name waits for the name, then renames what the
- * in-flight rename put there.  A rename of a directory, or between
- * directories, is not started without a worker: it works as before.
+ * in-flight rename put there.  A rename between directories is not
+ * started without a worker: it works as before.
  */
 TEST(renameat_in_flight_holds_no_worker)
 {
@@ -1042,6 +1042,70 @@ TEST(renameat_in_flight_holds_no_worker)
 	ASSERT_EQ(0, fstatat(dfd, "other/s1", &st, 0));
 	EXPECT_EQ(2, st.st_nlink);
 	ASSERT_EQ(0, fstatat(dfd, "other/dd", &st, 0));
+	EXPECT_TRUE(S_ISDIR(st.st_mode));
+	io_uring_queue_exit(&ring);
+	slow_umount(dir, dfd);
+}
+
+/*
+ * RENAMEAT of directories within one directory holds no worker either
+ * (kernel patch 0063): 64 directories renamed, half over nothing, half
+ * exchanged with a file.  vfs_rename() locks no directory inode there, so
+ * in flight they hold only their names and the parent's count.  The
+ * submitter creates in one of them meanwhile, through its old name.  A
+ * rename over a directory (which is removed, and keeps its lock across
+ * the emptiness check) still takes a worker and works as before.
+ */
+TEST(renameat_of_directories_in_flight_holds_no_worker)
+{
+	char dir[64], names[INFLIGHT][2][16];
+	struct io_uring_sqe *sqe;
+	struct io_uring ring;
+	int dfd, i, workers;
+	struct stat st;
+	double t0;
+
+	dfd = slow_mount(dir, sizeof(dir));
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, make_dirs(dfd));
+	ASSERT_EQ(0, create_files(dfd, "f"));
+	ASSERT_EQ(0, mkdirat(dfd, "x", 0755));
+	ASSERT_EQ(0, mkdirat(dfd, "y", 0755));
+	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
+	for (i = 0; i < INFLIGHT; i++) {
+		snprintf(names[i][0], sizeof(names[i][0]), "d%d", i);
+		snprintf(names[i][1], sizeof(names[i][1]), "%c%d", i % 2 ? 'f' : 'e', i);
+		sqe = io_uring_get_sqe(&ring);
+		io_uring_prep_renameat(sqe, dfd, names[i][0], dfd, names[i][1],
+				       i % 2 ? RENAME_EXCHANGE : 0);
+		io_uring_sqe_set_data64(sqe, i);
+	}
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_renameat(sqe, dfd, "x", dfd, "y", 0);
+	io_uring_sqe_set_data64(sqe, INFLIGHT);
+	t0 = monotonic_s();
+	ASSERT_EQ(INFLIGHT + 1, io_uring_submit(&ring));
+	usleep(SLOW_US / 3);
+	workers = count_tasks_named("/proc/self/task", "iou-wrk-");
+	/* inside d0, whose rename to e0 is in flight, through its old name */
+	EXPECT_EQ(0, mkdirat(dfd, "d0/inner", 0755));
+	reap_in_flight(_metadata, &ring, INFLIGHT + 1, "renameat of directories", t0,
+		       workers, 5.0);
+	EXPECT_EQ(INFLIGHT / 2, count_entries(dfd, "e"));
+	EXPECT_EQ(0, fstatat(dfd, "e0/inner", &st, 0));
+	for (i = 1; i < INFLIGHT; i += 2) {
+		char d[16], f[16];
+		struct stat sd, sf;
+
+		snprintf(d, sizeof(d), "d%d", i);
+		snprintf(f, sizeof(f), "f%d", i);
+		ASSERT_EQ(0, fstatat(dfd, d, &sd, 0));
+		ASSERT_EQ(0, fstatat(dfd, f, &sf, 0));
+		EXPECT_TRUE(S_ISREG(sd.st_mode)) TH_LOG("%s", d);
+		EXPECT_TRUE(S_ISDIR(sf.st_mode)) TH_LOG("%s", f);
+	}
+	EXPECT_NE(0, fstatat(dfd, "x", &st, 0));
+	ASSERT_EQ(0, fstatat(dfd, "y", &st, 0));
 	EXPECT_TRUE(S_ISDIR(st.st_mode));
 	io_uring_queue_exit(&ring);
 	slow_umount(dir, dfd);

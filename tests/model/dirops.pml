@@ -1047,9 +1047,12 @@ inline rename_body(sd, s, td, t)
 		check_coherent(dt)
 	};
 	/*
-	 * rename(2) waits holding source and target; io_uring's RENAMEAT of
-	 * non-directories within one directory does not wait, and releases
-	 * both like an unlink's victim (doc 4.7.2)
+	 * rename(2) waits holding source and target; io_uring's RENAMEAT
+	 * within one directory, not over a directory, does not wait, and
+	 * releases a non-directory source and target like an unlink's victim
+	 * (doc 4.7.2).  A directory source (kernel patch 0063) holds no L3
+	 * at all there, so it holds a subset of what a file's rename holds
+	 * here: no scenario renames a directory.
 	 */
 	if
 	:: sd == td && si != 0 && d_state[dt] != F_DIR ->
