@@ -739,6 +739,47 @@ TEST(submitter_waits_for_its_own_operation)
 }
 
 /*
+ * Submits the @n operations queued on @ring, all at once, and lets them
+ * get into flight (a third of a round trip); returns the io-wq workers the
+ * kernel started for them, or -1 if not all were submitted.  *@t0 is the
+ * time of the submission.
+ */
+static int submit_and_count_workers(struct io_uring *ring, int n, double *t0)
+{
+	*t0 = monotonic_s();
+	if (io_uring_submit(ring) != n)
+		return -1;
+	usleep(SLOW_US / 3);
+	return count_tasks_named("/proc/self/task", "iou-wrk-");
+}
+
+/*
+ * Queues INFLIGHT renames in @dfd, <src>i to <even>i or <odd>i, the odd
+ * ones with @odd_flags, and one more, @from to @to (user data INFLIGHT).
+ * The kernel reads each path when the SQEs are submitted, so @names must
+ * live until then.
+ */
+static void queue_renames(struct io_uring *ring, int dfd, char names[][2][16], char src,
+			  char even, char odd, unsigned int odd_flags, const char *from,
+			  const char *to)
+{
+	struct io_uring_sqe *sqe;
+	int i;
+
+	for (i = 0; i < INFLIGHT; i++) {
+		snprintf(names[i][0], sizeof(names[i][0]), "%c%d", src, i);
+		snprintf(names[i][1], sizeof(names[i][1]), "%c%d", i % 2 ? odd : even, i);
+		sqe = io_uring_get_sqe(ring);
+		io_uring_prep_renameat(sqe, dfd, names[i][0], dfd, names[i][1],
+				       i % 2 ? odd_flags : 0);
+		io_uring_sqe_set_data64(sqe, i);
+	}
+	sqe = io_uring_get_sqe(ring);
+	io_uring_prep_renameat(sqe, dfd, from, dfd, to, 0);
+	io_uring_sqe_set_data64(sqe, INFLIGHT);
+}
+
+/*
  * Reaps @n CQEs, each of which must be 0, and reports the time since @t0
  * and the io-wq workers seen: at most FEW_WORKERS, at most @round_trips
  * round trips.
@@ -786,10 +827,8 @@ TEST(unlinkat_in_flight_holds_no_worker)
 	ASSERT_EQ(0, linkat(dfd, "d0", dfd, "other/d0", 0));
 	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
 	queue_ops(&ring, dfd, names, UNLINKAT);
-	t0 = monotonic_s();
-	ASSERT_EQ(INFLIGHT, io_uring_submit(&ring));
-	usleep(SLOW_US / 3);
-	workers = count_tasks_named("/proc/self/task", "iou-wrk-");
+	workers = submit_and_count_workers(&ring, INFLIGHT, &t0);
+	ASSERT_LE(0, workers);
 	/* the submitter links the inode of d0 again through its other name */
 	ASSERT_EQ(0, linkat(dfd, "other/d0", dfd, "other/again", 0));
 	reap_in_flight(_metadata, &ring, INFLIGHT, "unlinkat", t0, workers, 4.0);
@@ -833,10 +872,8 @@ TEST(rmdirat_in_flight_holds_no_worker)
 	close(fd);
 	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
 	queue_ops(&ring, dfd, names, RMDIRAT);
-	t0 = monotonic_s();
-	ASSERT_EQ(INFLIGHT, io_uring_submit(&ring));
-	usleep(SLOW_US / 3);
-	workers = count_tasks_named("/proc/self/task", "iou-wrk-");
+	workers = submit_and_count_workers(&ring, INFLIGHT, &t0);
+	ASSERT_LE(0, workers);
 
 	/* no entry added: does not wait for the rmdirs in flight */
 	t1 = monotonic_s();
@@ -918,10 +955,8 @@ TEST(no_delegation_while_operations_in_flight)
 	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
 	queue_ops(&ring, dfd, names, MKDIRAT);
 	io_uring_prep_unlinkat(io_uring_get_sqe(&ring), dfd, "victim", 0);
-	t0 = monotonic_s();
-	ASSERT_EQ(INFLIGHT + 1, io_uring_submit(&ring));
-	usleep(SLOW_US / 3);
-	workers = count_tasks_named("/proc/self/task", "iou-wrk-");
+	workers = submit_and_count_workers(&ring, INFLIGHT + 1, &t0);
+	ASSERT_LE(0, workers);
 	EXPECT_EQ(-1, set_deleg(dfd, F_RDLCK));
 	EXPECT_EQ(EAGAIN, errno);
 	EXPECT_EQ(-1, set_deleg(vfd, F_RDLCK));
@@ -943,10 +978,9 @@ TEST(no_delegation_while_operations_in_flight)
 TEST(linkat_in_flight_holds_no_worker)
 {
 	char dir[64], names[INFLIGHT][2][16];
-	struct io_uring_cqe *cqe;
 	struct io_uring ring;
 	int dfd, i, workers;
-	double t0, secs;
+	double t0;
 	struct stat st;
 
 	dfd = slow_mount(dir, sizeof(dir));
@@ -959,22 +993,11 @@ TEST(linkat_in_flight_holds_no_worker)
 		io_uring_prep_linkat(io_uring_get_sqe(&ring), dfd, names[i][0], dfd,
 				     names[i][1], 0);
 	}
-	t0 = monotonic_s();
-	ASSERT_EQ(INFLIGHT, io_uring_submit(&ring));
-	usleep(SLOW_US / 3);
-	workers = count_tasks_named("/proc/self/task", "iou-wrk-");
+	workers = submit_and_count_workers(&ring, INFLIGHT, &t0);
+	ASSERT_LE(0, workers);
 	/* the submitter unlinks a source: it waits for that link's done_cb */
 	ASSERT_EQ(0, unlinkat(dfd, "s0", 0));
-	for (i = 0; i < INFLIGHT; i++) {
-		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
-		EXPECT_EQ(0, cqe->res);
-		io_uring_cqe_seen(&ring, cqe);
-	}
-	secs = monotonic_s() - t0;
-	ksft_print_msg("%d linkat in flight over a %d ms round trip: %.3f s, %d io-wq workers\n",
-		       INFLIGHT, SLOW_US / 1000, secs, workers);
-	EXPECT_GE(FEW_WORKERS, workers);
-	EXPECT_GT(4.0 * SLOW_US / 1e6, secs);
+	reap_in_flight(_metadata, &ring, INFLIGHT, "linkat", t0, workers, 4.0);
 	EXPECT_EQ(INFLIGHT, count_entries(dfd, "l"));
 	ASSERT_EQ(0, fstatat(dfd, "l0", &st, 0));
 	EXPECT_EQ(1, st.st_nlink);
@@ -997,9 +1020,8 @@ TEST(linkat_in_flight_holds_no_worker)
 TEST(renameat_in_flight_holds_no_worker)
 {
 	char dir[64], names[INFLIGHT][2][16];
-	struct io_uring_sqe *sqe;
 	struct io_uring ring;
-	int dfd, i, workers;
+	int dfd, workers;
 	struct stat st;
 	double t0;
 
@@ -1011,20 +1033,9 @@ TEST(renameat_in_flight_holds_no_worker)
 	ASSERT_EQ(0, linkat(dfd, "t0", dfd, "other/t0", 0));
 	ASSERT_EQ(0, mkdirat(dfd, "dd", 0755));
 	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
-	for (i = 0; i < INFLIGHT; i++) {
-		snprintf(names[i][0], sizeof(names[i][0]), "s%d", i);
-		snprintf(names[i][1], sizeof(names[i][1]), "%c%d", i % 2 ? 'n' : 't', i);
-		sqe = io_uring_get_sqe(&ring);
-		io_uring_prep_renameat(sqe, dfd, names[i][0], dfd, names[i][1], 0);
-		io_uring_sqe_set_data64(sqe, i);
-	}
-	sqe = io_uring_get_sqe(&ring);
-	io_uring_prep_renameat(sqe, dfd, "dd", dfd, "other/dd", 0);
-	io_uring_sqe_set_data64(sqe, INFLIGHT);
-	t0 = monotonic_s();
-	ASSERT_EQ(INFLIGHT + 1, io_uring_submit(&ring));
-	usleep(SLOW_US / 3);
-	workers = count_tasks_named("/proc/self/task", "iou-wrk-");
+	queue_renames(&ring, dfd, names, 's', 't', 'n', 0, "dd", "other/dd");
+	workers = submit_and_count_workers(&ring, INFLIGHT + 1, &t0);
+	ASSERT_LE(0, workers);
 	/* the source of s1 -> n1, linked through its old name: waits for it */
 	EXPECT_EQ(0, linkat(dfd, "s1", dfd, "other/s1", 0));
 	/* the target name of s2 -> t2: waits for it, renames what it put there */
@@ -1059,7 +1070,6 @@ TEST(renameat_in_flight_holds_no_worker)
 TEST(renameat_of_directories_in_flight_holds_no_worker)
 {
 	char dir[64], names[INFLIGHT][2][16];
-	struct io_uring_sqe *sqe;
 	struct io_uring ring;
 	int dfd, i, workers;
 	struct stat st;
@@ -1072,21 +1082,9 @@ TEST(renameat_of_directories_in_flight_holds_no_worker)
 	ASSERT_EQ(0, mkdirat(dfd, "x", 0755));
 	ASSERT_EQ(0, mkdirat(dfd, "y", 0755));
 	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
-	for (i = 0; i < INFLIGHT; i++) {
-		snprintf(names[i][0], sizeof(names[i][0]), "d%d", i);
-		snprintf(names[i][1], sizeof(names[i][1]), "%c%d", i % 2 ? 'f' : 'e', i);
-		sqe = io_uring_get_sqe(&ring);
-		io_uring_prep_renameat(sqe, dfd, names[i][0], dfd, names[i][1],
-				       i % 2 ? RENAME_EXCHANGE : 0);
-		io_uring_sqe_set_data64(sqe, i);
-	}
-	sqe = io_uring_get_sqe(&ring);
-	io_uring_prep_renameat(sqe, dfd, "x", dfd, "y", 0);
-	io_uring_sqe_set_data64(sqe, INFLIGHT);
-	t0 = monotonic_s();
-	ASSERT_EQ(INFLIGHT + 1, io_uring_submit(&ring));
-	usleep(SLOW_US / 3);
-	workers = count_tasks_named("/proc/self/task", "iou-wrk-");
+	queue_renames(&ring, dfd, names, 'd', 'e', 'f', RENAME_EXCHANGE, "x", "y");
+	workers = submit_and_count_workers(&ring, INFLIGHT + 1, &t0);
+	ASSERT_LE(0, workers);
 	/* inside d0, whose rename to e0 is in flight, through its old name */
 	EXPECT_EQ(0, mkdirat(dfd, "d0/inner", 0755));
 	reap_in_flight(_metadata, &ring, INFLIGHT + 1, "renameat of directories", t0,
