@@ -11,6 +11,10 @@
 # default; a working KVM is used when a quick probe boot shows one (on some
 # machines /dev/kvm opens but guests hang before the kernel prints: the
 # probe catches that and its verdict is cached per kernel image).
+#
+# PDIRFS_KERNEL=bzImage boots another kernel (say, one built without the
+# latest patch, to see a new test fail there); PDIRFS_MODULE=pdirfs.ko
+# likewise loads another module.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -20,7 +24,7 @@ shift || true
 # outside the VM, counted with the VM's results.
 extra_results=("$@")
 timeout_s=${PDIRFS_VM_TIMEOUT:-2400}
-kernel=$KBUILD_OUT/arch/x86/boot/bzImage
+kernel=${PDIRFS_KERNEL:-$KBUILD_OUT/arch/x86/boot/bzImage}
 module=${PDIRFS_MODULE:-$PDIRFS_ROOT/pdirfs/pdirfs.ko}
 [ -f "$kernel" ] || die "no kernel at $kernel: run 'make kernel'"
 [ -f "$module" ] || die "no module at $module: run 'make module'"

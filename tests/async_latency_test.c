@@ -89,6 +89,64 @@ TEST_F(lat, round_trips_overlap_without_a_thread_each)
 	EXPECT_GT(8, after - before);
 }
 
+static void *cross_renamer(void *arg)
+{
+	char from[32], to[32];
+
+	snprintf(from, sizeof(from), "x/f%ld", (long)arg);
+	snprintf(to, sizeof(to), "y/f%ld", (long)arg);
+	pthread_barrier_wait(&go);
+	return rename(from, to) ? (void *)(long)errno : NULL;
+}
+
+/*
+ * Renames of files between two directories overlap their round trips too
+ * (kernel patch 0064): each takes ->s_vfs_rename_mutex to lock the two
+ * parents in order, and releases it with them while in flight, since it
+ * moves no directory.  Holding it across the round trip, they went one
+ * at a time.  A rename of a directory between them meanwhile keeps it to
+ * its end, and everything lands where it should.
+ */
+TEST_F(lat, renames_between_directories_overlap)
+{
+	pthread_t tids[THREADS];
+	char name[32];
+	double t0, secs;
+	struct stat st;
+	void *ret;
+	long t;
+
+	ASSERT_EQ(0, mkdir("x", 0755));
+	ASSERT_EQ(0, mkdir("y", 0755));
+	ASSERT_EQ(0, mkdir("x/sub", 0755));
+	for (t = 0; t < THREADS; t++) {
+		snprintf(name, sizeof(name), "x/f%ld", t);
+		ASSERT_EQ(0, mknod(name, S_IFREG | 0644, 0));
+	}
+	ASSERT_EQ(0, pthread_barrier_init(&go, NULL, THREADS + 1));
+	for (t = 0; t < THREADS; t++)
+		ASSERT_EQ(0, pthread_create(&tids[t], NULL, cross_renamer, (void *)t));
+	t0 = monotonic_s();
+	pthread_barrier_wait(&go);
+	EXPECT_EQ(0, rename("x/sub", "y/sub"));
+	for (t = 0; t < THREADS; t++) {
+		ASSERT_EQ(0, pthread_join(tids[t], &ret));
+		EXPECT_EQ(NULL, ret);
+	}
+	secs = monotonic_s() - t0;
+	pthread_barrier_destroy(&go);
+	ksft_print_msg("%d renames between directories with a %d ms round trip: %.3f s\n",
+		       THREADS, LATENCY_US / 1000, secs);
+	/* One after the other they would take 6.5 s. */
+	EXPECT_GT(3.0, secs);
+	EXPECT_EQ(0, count_names("x"));
+	EXPECT_EQ(THREADS + 1, count_names("y"));
+	ASSERT_EQ(0, stat("y/sub", &st));
+	EXPECT_TRUE(S_ISDIR(st.st_mode));
+	ASSERT_EQ(0, stat("y/f0", &st));
+	EXPECT_EQ(1, st.st_nlink);
+}
+
 /*
  * An operation in flight holds its name, not its directory (issue 19,
  * shared-dir-locking.rst 4.7.1): with a 1 s round trip, a chmod of the

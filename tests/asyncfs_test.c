@@ -53,22 +53,6 @@ static nlink_t nlink_of(const char *path)
 	return lstat(path, &st) ? 0 : st.st_nlink;
 }
 
-static int count_entries(const char *path)
-{
-	struct dirent *de;
-	int n = 0;
-	DIR *d;
-
-	d = opendir(path);
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
-}
-
 TEST_F(asyncfs, namespace)
 {
 	struct statfs sfs;
@@ -129,7 +113,7 @@ TEST_F(asyncfs, namespace)
 	ASSERT_EQ(0, unlink("b/g"));
 	ASSERT_EQ(0, rmdir("b"));
 	EXPECT_EQ(2, nlink_of("."));
-	EXPECT_EQ(0, count_entries("."));
+	EXPECT_EQ(0, count_names("."));
 }
 
 #define THREADS 8
@@ -167,13 +151,13 @@ TEST_F(asyncfs, parallel_creates)
 		ASSERT_EQ(0, pthread_join(tids[t], &ret));
 		EXPECT_EQ(NULL, ret);
 	}
-	EXPECT_EQ(THREADS * FILES, count_entries("d"));
+	EXPECT_EQ(THREADS * FILES, count_names("d"));
 	for (t = 0; t < THREADS; t++)
 		for (i = 0; i < FILES; i++) {
 			snprintf(name, sizeof(name), "d/t%ld-%d", t, i);
 			ASSERT_EQ(0, unlink(name));
 		}
-	EXPECT_EQ(0, count_entries("d"));
+	EXPECT_EQ(0, count_names("d"));
 	EXPECT_EQ(0, rmdir("d"));
 }
 
@@ -204,7 +188,7 @@ TEST_F(asyncfs, readdir_under_renames)
 	ASSERT_EQ(0, mknod("r/x", S_IFREG | 0644, 0));
 	ASSERT_EQ(0, pthread_create(&tid, NULL, renamer, NULL));
 	for (i = 0; i < 50; i++) {
-		n = count_entries("r");
+		n = count_names("r");
 		ASSERT_LE(100, n);
 		ASSERT_GE(101, n);
 	}
@@ -252,7 +236,7 @@ TEST_F(asyncfs, cross_directory_renames)
 	for (t = 0; t < MOVERS; t++)
 		ASSERT_EQ(0, pthread_create(&tids[t], NULL, mover, (void *)t));
 	for (i = 0; i < 20; i++) {
-		n = count_entries("a") + count_entries("b");
+		n = count_names("a") + count_names("b");
 		/* a file between the two listings may be seen twice or not */
 		EXPECT_LE(0, n);
 		EXPECT_GE(2 * MOVERS, n);
@@ -262,8 +246,8 @@ TEST_F(asyncfs, cross_directory_renames)
 		EXPECT_EQ(NULL, ret);
 	}
 	/* An even number of moves: all back in a. */
-	EXPECT_EQ(MOVERS, count_entries("a"));
-	EXPECT_EQ(0, count_entries("b"));
+	EXPECT_EQ(MOVERS, count_names("a"));
+	EXPECT_EQ(0, count_names("b"));
 	EXPECT_EQ(2, nlink_of("a"));
 }
 

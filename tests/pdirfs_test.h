@@ -32,6 +32,23 @@ struct delegation {
 };
 #endif
 
+/* the entries of directory @path but "." and "..", or -1 */
+static inline int count_names(const char *path)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
 /* F_SETDELEG of @type (F_RDLCK, F_WRLCK or F_UNLCK) on @fd */
 static inline int set_deleg(int fd, int type)
 {

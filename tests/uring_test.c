@@ -9,11 +9,13 @@
  *
  * With completion=async these are the operations whose completion arrives
  * from pdirfs' work item (done_cb): MKDIRAT, SYMLINKAT, OPENAT(O_CREAT),
- * UNLINKAT (files and directories), LINKAT, and RENAMEAT within one
- * directory (not over a directory) start in an io-wq worker that moves
- * on, and end from a VFS work item that posts the CQE through task work
- * (kernel patches 0046-0059 and 0063); the other renames wait in the
- * worker; 64 at once must come back right either way.
+ * UNLINKAT (files and directories), LINKAT, and RENAMEAT not replacing a
+ * directory, within one directory or, moving no directory, between two,
+ * start in an io-wq worker that moves on, and end from a VFS work item
+ * that posts the CQE through task work (kernel patches 0046-0059 and
+ * 0063-0066); the other renames (a directory moved between directories,
+ * a directory replaced) wait in the worker; 64 at once must come back
+ * right either way.
  */
 #include <dirent.h>
 #include <liburing.h>
@@ -754,14 +756,14 @@ static int submit_and_count_workers(struct io_uring *ring, int n, double *t0)
 }
 
 /*
- * Queues INFLIGHT renames in @dfd, <src>i to <even>i or <odd>i, the odd
- * ones with @odd_flags, and one more, @from to @to (user data INFLIGHT).
- * The kernel reads each path when the SQEs are submitted, so @names must
- * live until then.
+ * Queues INFLIGHT renames, <src>i in @from_dfd to <even>i or <odd>i in
+ * @to_dfd, the odd ones with @odd_flags, and one more, @from to @to, in
+ * the same directories (user data INFLIGHT).  The kernel reads each path
+ * when the SQEs are submitted, so @names must live until then.
  */
-static void queue_renames(struct io_uring *ring, int dfd, char names[][2][16], char src,
-			  char even, char odd, unsigned int odd_flags, const char *from,
-			  const char *to)
+static void queue_renames(struct io_uring *ring, int from_dfd, int to_dfd, char names[][2][16],
+			  char src, char even, char odd, unsigned int odd_flags,
+			  const char *from, const char *to)
 {
 	struct io_uring_sqe *sqe;
 	int i;
@@ -770,12 +772,12 @@ static void queue_renames(struct io_uring *ring, int dfd, char names[][2][16], c
 		snprintf(names[i][0], sizeof(names[i][0]), "%c%d", src, i);
 		snprintf(names[i][1], sizeof(names[i][1]), "%c%d", i % 2 ? odd : even, i);
 		sqe = io_uring_get_sqe(ring);
-		io_uring_prep_renameat(sqe, dfd, names[i][0], dfd, names[i][1],
+		io_uring_prep_renameat(sqe, from_dfd, names[i][0], to_dfd, names[i][1],
 				       i % 2 ? odd_flags : 0);
 		io_uring_sqe_set_data64(sqe, i);
 	}
 	sqe = io_uring_get_sqe(ring);
-	io_uring_prep_renameat(sqe, dfd, from, dfd, to, 0);
+	io_uring_prep_renameat(sqe, from_dfd, from, to_dfd, to, 0);
 	io_uring_sqe_set_data64(sqe, INFLIGHT);
 }
 
@@ -1014,8 +1016,8 @@ TEST(linkat_in_flight_holds_no_worker)
  * released while in flight, like an unlink's victim: the submitter's link
  * of a source through its old name waits for that rename's done_cb; its
  * rename of a target name waits for the name, then renames what the
- * in-flight rename put there.  A rename between directories is not
- * started without a worker: it works as before.
+ * in-flight rename put there.  A directory moved between directories
+ * is not started without a worker: it works as before.
  */
 TEST(renameat_in_flight_holds_no_worker)
 {
@@ -1033,7 +1035,7 @@ TEST(renameat_in_flight_holds_no_worker)
 	ASSERT_EQ(0, linkat(dfd, "t0", dfd, "other/t0", 0));
 	ASSERT_EQ(0, mkdirat(dfd, "dd", 0755));
 	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
-	queue_renames(&ring, dfd, names, 's', 't', 'n', 0, "dd", "other/dd");
+	queue_renames(&ring, dfd, dfd, names, 's', 't', 'n', 0, "dd", "other/dd");
 	workers = submit_and_count_workers(&ring, INFLIGHT + 1, &t0);
 	ASSERT_LE(0, workers);
 	/* the source of s1 -> n1, linked through its old name: waits for it */
@@ -1060,12 +1062,13 @@ TEST(renameat_in_flight_holds_no_worker)
 
 /*
  * RENAMEAT of directories within one directory holds no worker either
- * (kernel patch 0063): 64 directories renamed, half over nothing, half
- * exchanged with a file.  vfs_rename() locks no directory inode there, so
- * in flight they hold only their names and the parent's count.  The
- * submitter creates in one of them meanwhile, through its old name.  A
- * rename over a directory (which is removed, and keeps its lock across
- * the emptiness check) still takes a worker and works as before.
+ * (kernel patches 0063 and 0066): 64 directories renamed, half over
+ * nothing, half exchanged, with a file or (every fourth) with another
+ * directory.  vfs_rename() locks no directory inode there, so in flight
+ * they hold only their names and the parent's count.  The submitter
+ * creates in one of them meanwhile, through its old name.  A rename over
+ * a directory (which is removed, and keeps its lock across the emptiness
+ * check) still takes a worker and works as before.
  */
 TEST(renameat_of_directories_in_flight_holds_no_worker)
 {
@@ -1079,10 +1082,19 @@ TEST(renameat_of_directories_in_flight_holds_no_worker)
 	ASSERT_LE(0, dfd);
 	ASSERT_EQ(0, make_dirs(dfd));
 	ASSERT_EQ(0, create_files(dfd, "f"));
+	for (i = 3; i < INFLIGHT; i += 4) {
+		char f[16];
+
+		snprintf(f, sizeof(f), "f%d", i);
+		ASSERT_EQ(0, unlinkat(dfd, f, 0));
+		ASSERT_EQ(0, mkdirat(dfd, f, 0755));
+		strcat(f, "/m");
+		ASSERT_EQ(0, mkdirat(dfd, f, 0755));
+	}
 	ASSERT_EQ(0, mkdirat(dfd, "x", 0755));
 	ASSERT_EQ(0, mkdirat(dfd, "y", 0755));
 	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
-	queue_renames(&ring, dfd, names, 'd', 'e', 'f', RENAME_EXCHANGE, "x", "y");
+	queue_renames(&ring, dfd, dfd, names, 'd', 'e', 'f', RENAME_EXCHANGE, "x", "y");
 	workers = submit_and_count_workers(&ring, INFLIGHT + 1, &t0);
 	ASSERT_LE(0, workers);
 	/* inside d0, whose rename to e0 is in flight, through its old name */
@@ -1099,12 +1111,100 @@ TEST(renameat_of_directories_in_flight_holds_no_worker)
 		snprintf(f, sizeof(f), "f%d", i);
 		ASSERT_EQ(0, fstatat(dfd, d, &sd, 0));
 		ASSERT_EQ(0, fstatat(dfd, f, &sf, 0));
-		EXPECT_TRUE(S_ISREG(sd.st_mode)) TH_LOG("%s", d);
+		/* d<i> is what f<i> was: a file, or a directory holding m */
+		EXPECT_EQ(i % 4 == 3, S_ISDIR(sd.st_mode)) TH_LOG("%s", d);
 		EXPECT_TRUE(S_ISDIR(sf.st_mode)) TH_LOG("%s", f);
+		if (i % 4 == 3) {
+			strcat(d, "/m");
+			strcat(f, "/m");
+			EXPECT_EQ(0, fstatat(dfd, d, &sd, 0)) TH_LOG("%s", d);
+			EXPECT_NE(0, fstatat(dfd, f, &sf, 0)) TH_LOG("%s", f);
+		}
 	}
 	EXPECT_NE(0, fstatat(dfd, "x", &st, 0));
 	ASSERT_EQ(0, fstatat(dfd, "y", &st, 0));
 	EXPECT_TRUE(S_ISDIR(st.st_mode));
+	io_uring_queue_exit(&ring);
+	slow_umount(dir, dfd);
+}
+
+/*
+ * RENAMEAT of files between two directories holds no worker either
+ * (kernel patches 0064-0065): ->s_vfs_rename_mutex, which orders the two
+ * parents, goes with them once the method is in flight, since no
+ * directory moves.  64 files renamed from a to b, every other one
+ * replacing a file there (one of those with a second name, whose link
+ * count drops), the odd ones exchanged with files of b.  Holding the
+ * mutex, each took a worker and they went one round trip at a time.
+ * Meanwhile the submitter renames a file between two other directories:
+ * it waits for no round trip but its own.  A directory moved between the
+ * directories still takes the mutex, and a worker, to its end.
+ */
+TEST(renameat_between_directories_in_flight_holds_no_worker)
+{
+	char dir[64], names[INFLIGHT][2][16];
+	int dfd, afd, bfd, i, workers;
+	ino_t ino[INFLIGHT][2];
+	struct io_uring ring;
+	double t0, t1, secs;
+	struct stat st;
+
+	dfd = slow_mount(dir, sizeof(dir));
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, mkdirat(dfd, "a", 0755));
+	ASSERT_EQ(0, mkdirat(dfd, "b", 0755));
+	ASSERT_EQ(0, mkdirat(dfd, "c", 0755));
+	ASSERT_EQ(0, mkdirat(dfd, "d", 0755));
+	ASSERT_EQ(0, mkdirat(dfd, "a/sub", 0755));
+	afd = openat(dfd, "a", O_DIRECTORY | O_RDONLY);
+	bfd = openat(dfd, "b", O_DIRECTORY | O_RDONLY);
+	ASSERT_LE(0, afd);
+	ASSERT_LE(0, bfd);
+	ASSERT_EQ(0, create_files(afd, "s"));
+	ASSERT_EQ(0, create_files(bfd, "t"));
+	ASSERT_EQ(0, linkat(bfd, "t0", dfd, "t0-again", 0));
+	i = openat(dfd, "c/f", O_CREAT | O_WRONLY, 0600);
+	ASSERT_LE(0, i);
+	close(i);
+	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
+	queue_renames(&ring, afd, bfd, names, 's', 't', 't', RENAME_EXCHANGE, "sub", "sub");
+	for (i = 0; i < INFLIGHT; i++) {
+		ASSERT_EQ(0, fstatat(afd, names[i][0], &st, 0));
+		ino[i][0] = st.st_ino;
+		ASSERT_EQ(0, fstatat(bfd, names[i][1], &st, 0));
+		ino[i][1] = st.st_ino;
+	}
+	workers = submit_and_count_workers(&ring, INFLIGHT + 1, &t0);
+	ASSERT_LE(0, workers);
+	/* its own round trip, not one behind the other for 64 */
+	t1 = monotonic_s();
+	EXPECT_EQ(0, renameat(dfd, "c/f", dfd, "d/f"));
+	secs = monotonic_s() - t1;
+	ksft_print_msg("a rename between two other directories meanwhile: %.3f s\n", secs);
+	EXPECT_GT(3.0 * SLOW_US / 1e6, secs);
+	reap_in_flight(_metadata, &ring, INFLIGHT + 1, "renameat between directories", t0,
+		       workers, 5.0);
+	/* the even ones moved over t<i>, the odd ones swapped with it */
+	EXPECT_EQ(INFLIGHT / 2, count_entries(afd, "s"));
+	EXPECT_EQ(0, count_entries(afd, "t"));
+	EXPECT_EQ(INFLIGHT, count_entries(bfd, "t"));
+	for (i = 0; i < INFLIGHT; i++) {
+		struct stat sb;
+
+		ASSERT_EQ(0, fstatat(bfd, names[i][1], &sb, 0));
+		EXPECT_EQ(ino[i][0], sb.st_ino) TH_LOG("b/%s", names[i][1]);
+		if (i % 2) {
+			ASSERT_EQ(0, fstatat(afd, names[i][0], &st, 0));
+			EXPECT_EQ(ino[i][1], st.st_ino) TH_LOG("a/%s", names[i][0]);
+		}
+	}
+	ASSERT_EQ(0, fstatat(dfd, "t0-again", &st, 0));
+	EXPECT_EQ(1, st.st_nlink);
+	ASSERT_EQ(0, fstatat(bfd, "sub", &st, 0));
+	EXPECT_TRUE(S_ISDIR(st.st_mode));
+	EXPECT_EQ(0, fstatat(dfd, "d/f", &st, 0));
+	close(afd);
+	close(bfd);
 	io_uring_queue_exit(&ring);
 	slow_umount(dir, dfd);
 }

@@ -33,7 +33,9 @@
  *   Link(sd,s,td,t)        link(2) of sd/s as td/t
  *   Rmdir(d,n,victim)      takes the victim's ->i_rwsem exclusive
  *   RenameSame(d,s,t)      plain, RENAME_EXCHANGE or RENAME_WHITEOUT
- *   RenameCross(sd,s,td,t) under ->s_vfs_rename_mutex; sd is td's parent
+ *   RenameCross(sd,s,td,t) between D0 and D1, either way, under
+ *                          ->s_vfs_rename_mutex, which it releases with the
+ *                          parents when no directory moves (doc 4.7.1)
  *   Readdir(d)             ->iterate_shared() priming the dcache with
  *                          d_alloc_noblock()
  *   Setattr(d)             a writer taking d's ->i_rwsem exclusive
@@ -51,8 +53,8 @@
  * nondeterministically, does not wait (io_uring's UNLINKAT, doc 4.7.2): it
  * releases the victim too, counting it in iunl[], which drops with done_cb;
  * the end takes the victim again (dont_mount()); so may a rename of
- * non-directories within one directory (io_uring's RENAMEAT), releasing
- * its source and target, whose link counts it changes.  Unlink and rename wait,
+ * non-directories (io_uring's RENAMEAT), within one directory or between
+ * two, releasing its source and target, whose link counts it changes.  Unlink and rename wait,
  * holding a non-directory, for its iunl[] to reach zero.
  * rmdir too either waits holding its victim directory (rmdir(2)) or does
  * not (io_uring's UNLINKAT with AT_REMOVEDIR, doc 4.7.3): it sets the
@@ -63,8 +65,8 @@
  * link counts (nlink[]) change at completion, an unlink's in two steps
  * (i_nlink-- is not atomic), and must match the names of each inode.
  *
- * Scenarios: -DSCENARIOS=mask enables scenario k with bit k-1 (default 127:
- * all seven); init chooses one of the enabled ones nondeterministically, so
+ * Scenarios: -DSCENARIOS=mask enables scenario k with bit k-1 (default 255:
+ * all eight); init chooses one of the enabled ones nondeterministically, so
  * one exhaustive run covers them all:
  *   1  Lookup(D0,a) Create(D0,a) Unlink(D0,b) Readdir(D0) Setattr(D0)
  *   2  RenameSame(D0,a->b) Create(D0,a) Unlink(D0,b) Readdir(D0) Setattr(D0)
@@ -83,6 +85,10 @@
  *      RenameSame(D0,a->b) replacing D0/b, Unlink(D1,a), Setattr(D0),
  *      Lookup(D0,b), Readdir(D0): a rename and an unlink changing one
  *      inode's link count, each waiting or not
+ *   8  D1/a is inode 2: RenameCross(D0/b->D1/a) RenameCross(D1/a->D0/b)
+ *      Rmdir(D0/sub) Setattr(D1) Lookup(D1,a): two renames of files
+ *      between the directories, in opposite directions, each waiting or
+ *      not, each releasing L0 while in flight
  *   -DALL_AT_ONCE: Lookup, Create, Unlink, RenameSame, RenameCross, Readdir,
  *      Setattr and Rmdir at once (over 10^8 states: not run by default)
  *
@@ -136,10 +142,16 @@
  *   BROKEN_REMOVAL_NO_MARK an rmdir that does not wait releases its victim
  *                          without the mark: a create or a rename adds an
  *                          entry to the directory being removed
+ *   BROKEN_RELOCK_RENAME_MUTEX  a rename between directories that released
+ *                          L0 with its parents takes it again at its end,
+ *                          holding its names: against another such rename
+ *                          waiting for those names under L0
  *
- * Witness (must be reachable, so an assertion that says otherwise fails):
+ * Witnesses (must be reachable, so an assertion that says otherwise fails):
  *   WITNESS_WRITER_IN_FLIGHT  a writer holds a directory exclusively while
  *                          an operation in it is in flight: what 4.7.1 is for
+ *   WITNESS_CROSS_IN_FLIGHT   a rename between directories takes L0 while
+ *                          another one is in flight (kernel patch 0064)
  *
  * Reduction: an acquisition is a right mover and a release a left mover
  * (Lipton), so "acquire; check; method" and "update; release; release" are
@@ -170,7 +182,7 @@
 #define F_DIR	3
 
 #ifndef SCENARIOS
-#define SCENARIOS 127	/* bit k-1 enables scenario k; init picks one */
+#define SCENARIOS 255	/* bit k-1 enables scenario k; init picks one */
 #endif
 #ifdef ALL_AT_ONCE
 #define NOPS	8
@@ -196,6 +208,9 @@ byte ndent = 1;			/* dentry 0 means "none" */
 
 /* ---- sleeping locks ---- */
 bool rename_mutex;		/* L0 */
+#ifdef WITNESS_CROSS_IN_FLIGHT
+byte cross_in_flight;		/* renames between directories that released L0 */
+#endif
 byte rw_readers[NDIR];		/* L2 (L3 for a victim directory) */
 bool rw_writer[NDIR];
 byte rw_wwait[NDIR];		/* queued writers */
@@ -518,10 +533,12 @@ inline release_placeholder(ph)
  * A method returning -EINPROGRESS (doc 4.7.1): release the parents'
  * ->i_rwsem (d1, and d2 if it differs), counting it in unlocked[], and wait
  * (wait_var_event()) for done_cb.  rel records the release for the end of
- * the operation.  Every method is modelled as asynchronous
- * (-DSYNC_METHODS models them all as synchronous: nothing released).
+ * the operation.  With l0 set (a rename between directories that moves no
+ * directory) L0 goes with the parents.  Every method is modelled as
+ * asynchronous (-DSYNC_METHODS models them all as synchronous: nothing
+ * released).
  */
-inline call_method_wait(d1, d2)
+inline call_method_wait(d1, d2, l0)
 {
 #ifndef SYNC_METHODS
 	atomic {
@@ -529,6 +546,10 @@ inline call_method_wait(d1, d2)
 		unlocked[d1]++;
 		if
 		:: d2 != d1 -> up_read(d2); unlocked[d2]++
+		:: else -> skip
+		fi;
+		if
+		:: l0 -> rename_mutex = 0
 		:: else -> skip
 		fi;
 		rel = 1;
@@ -657,7 +678,7 @@ again:
 	};
 	if
 	:: ok ->
-		call_method_wait(d, d);		/* ->create_async() */
+		call_method_wait(d, d, 0);	/* ->create_async() */
 		atomic {			/* its effect, at completion */
 			assert(!dead[d]);	/* never into a removed directory */
 			assert(d != D1 || fs_state[SLOT(D0, SUB)] == F_DIR);
@@ -750,7 +771,7 @@ again:
 			:: else -> skip
 			fi
 		};
-		call_method_wait(d, d);		/* ->unlink_async() */
+		call_method_wait(d, d, 0);	/* ->unlink_async() */
 		nl = nlink[ino];		/* its effect, at completion; */
 		atomic {			/* i_nlink-- is not atomic */
 			nlink[ino] = nl - 1;
@@ -855,7 +876,7 @@ again:
 			:: else -> skip
 			fi
 		};
-		call_method_wait(td, td);		/* ->link_async() */
+		call_method_wait(td, td, 0);	/* ->link_async() */
 		nl = nlink[ino];			/* its effect, at completion */
 		atomic {
 			assert(!dead[td]);
@@ -962,7 +983,7 @@ again:
 				:: else -> skip
 				fi
 			};
-			call_method_wait(d, d);	/* ->rmdir_async() */
+			call_method_wait(d, d, 0);	/* ->rmdir_async() */
 			atomic {		/* its effect, at completion */
 				assert(fs_state[SLOT(victim, A)] == F_NONE);
 				fs_state[SLOT(d, n)] = F_NONE;
@@ -1048,14 +1069,19 @@ inline rename_body(sd, s, td, t)
 	};
 	/*
 	 * rename(2) waits holding source and target; io_uring's RENAMEAT
-	 * within one directory, not over a directory, does not wait, and
-	 * releases a non-directory source and target like an unlink's victim
-	 * (doc 4.7.2).  A directory source (kernel patch 0063) holds no L3
-	 * at all there, so it holds a subset of what a file's rename holds
-	 * here: no scenario renames a directory.
+	 * not over a directory, and between directories moving no directory,
+	 * does not wait, and releases a non-directory source and target like
+	 * an unlink's victim (doc 4.7.2).  A directory source within its
+	 * directory (kernel patch 0063) holds no L3 at all, so it holds a
+	 * subset of what a file's rename holds here: no scenario renames a
+	 * directory.  Between directories, a rename that moves no directory
+	 * releases L0 with the parents (doc 4.7.1), waiting or not.
 	 */
+#ifndef SYNC_METHODS
+	l0rel = (sd != td && si != 0 && d_state[dt] != F_DIR);
+#endif
 	if
-	:: sd == td && si != 0 && d_state[dt] != F_DIR ->
+	:: si != 0 && d_state[dt] != F_DIR ->
 		if
 		:: nowait = 1
 		:: nowait = 0
@@ -1074,7 +1100,10 @@ inline rename_body(sd, s, td, t)
 		:: else -> skip
 		fi
 	};
-	call_method_wait(sd, td);			/* ->rename_async() */
+#ifdef WITNESS_CROSS_IN_FLIGHT
+	cross_in_flight = cross_in_flight + l0rel;
+#endif
+	call_method_wait(sd, td, l0rel);		/* ->rename_async() */
 	nl = nlink[ti];					/* i_nlink-- is not atomic */
 	atomic {					/* its effect, at completion */
 		assert(!dead[sd] && !dead[td]);
@@ -1189,7 +1218,7 @@ inline rename_body(sd, s, td, t)
 proctype RenameSame(byte d; byte s; byte t)
 {
 	byte de, w, ds, dt, si, ti, ph, nl;
-	bool isnew, ok, wo, xchg, rel, nowait;
+	bool isnew, ok, wo, xchg, rel, nowait, l0rel;
 
 again:
 	rename_lookups(d, s, d, t);
@@ -1230,14 +1259,20 @@ out:
 	ndone++
 }
 
-/* cross-directory rename; sd is the parent of td */
+/* cross-directory rename between D0 and its subdirectory D1, either way */
 proctype RenameCross(byte sd; byte s; byte td; byte t)
 {
 	byte de, w, ds, dt, si, ti, ph, nl;
-	bool isnew, ok, wo, xchg, rel, nowait;
+	bool isnew, ok, wo, xchg, rel, nowait, l0rel;
 
 relock:
-	atomic { !rename_mutex -> rename_mutex = 1 }	/* L0 */
+	atomic {
+		!rename_mutex -> rename_mutex = 1	/* L0 */
+#ifdef WITNESS_CROSS_IN_FLIGHT
+		;
+		assert(cross_in_flight == 0)	/* reachable: L0 was released */
+#endif
+	}
 again:
 	rename_lookups(sd, s, td, t);
 	if
@@ -1259,12 +1294,12 @@ again:
 		fi
 	};
 	atomic {
-		down_read(sd);				/* L2: ancestor first */
-		down_read(td);
+		down_read(D0);				/* L2: ancestor first */
+		down_read(D1);
 		if
 		:: rmflight[sd] || rmflight[td] ->	/* drop all, L0 too */
-			up_read(td);
-			up_read(sd);
+			up_read(D1);
+			up_read(D0);
 			dirop_unlock(ds);
 			dirop_unlock(dt);
 			rename_mutex = 0;
@@ -1277,6 +1312,14 @@ again:
 	:: ok -> rename_body(sd, s, td, t)
 	:: else -> skip
 	fi;
+#ifdef BROKEN_RELOCK_RENAME_MUTEX
+	if
+	:: l0rel ->		/* takes L0 again to release it, holding L1 */
+		atomic { !rename_mutex -> rename_mutex = 1 };
+		l0rel = 0
+	:: else -> skip
+	fi;
+#endif
 	atomic {
 		parent_end(td);
 		parent_end(sd);
@@ -1286,7 +1329,14 @@ again:
 		release_placeholder(ph)
 	};
 out:
-	rename_mutex = 0;
+	if
+	:: l0rel ->				/* released with the parents */
+#ifdef WITNESS_CROSS_IN_FLIGHT
+		cross_in_flight--;
+#endif
+		l0rel = 0
+	:: else -> rename_mutex = 0
+	fi;
 	ndone++;
 	goto done;
 wait_removal:
@@ -1436,6 +1486,17 @@ init {
 		   run Setattr(D0);
 		   run Lookup(D0, B);
 		   run Readdir(D0)
+#endif
+#if SCENARIOS & 128
+		:: fs_state[SLOT(D1, A)] = F_FILE;	/* inode 2 */
+		   fs_ino[SLOT(D1, A)] = 2;
+		   nlink[2] = 1;
+		   next_ino = 3;
+		   run RenameCross(D0, B, D1, A);
+		   run RenameCross(D1, A, D0, B);
+		   run Rmdir(D0, SUB, D1);
+		   run Setattr(D1);
+		   run Lookup(D1, A)
 #endif
 		fi
 #endif
