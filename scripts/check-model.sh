@@ -18,7 +18,7 @@
 #      is reachable.
 #
 # Works in a temporary directory; exits 0 only if every test passes.  Takes
-# about five minutes on one core (most of it in gcc and test 1: 5.8e7
+# about eight minutes on one core (most of it in gcc and test 1: 6.6e7
 # states, about 3 GB).
 #
 # Environment: PDIRFS_MODEL_MEMLIM (MB, default 6144) bounds pan's memory;
