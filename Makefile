@@ -49,7 +49,8 @@ bench-bin: setup
 
 # The benchmark: every configuration in one VM boot, then the report
 # (table, ratios, targets, JSON and PNG in $(PDIRFS_CACHE)/bench/).
-# BENCH_THREADS, BENCH_FILES, BENCH_REPS and BENCH_WALK size it.
+# BENCH_THREADS, BENCH_FILES, BENCH_REPS and BENCH_WALK size it; BENCH_ONLY
+# picks parts of it (scripts/bench.sh).
 bench: module tests
 	@scripts/bench.sh
 

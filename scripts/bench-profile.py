@@ -54,9 +54,10 @@ def parse(log):
 
 
 def task_group(comm):
-    """Tasks by role: the benchmark's threads, the kworkers, the rest."""
-    if comm.startswith("fs_mark"):
-        return "fs_mark"
+    """Tasks by role: the benchmark's threads (fs_mark, or rm for the
+    unlinks), the kworkers, the rest."""
+    if comm.startswith("fs_mark") or comm == "rm":
+        return "caller"
     if comm.startswith("kworker"):
         return "kworkers"
     return "other"
@@ -71,16 +72,17 @@ def main():
     lines = []
     w = lines.append
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
-    w("# Where a create spends its CPU: perf profile of fs_mark\n")
+    w("# Where a create and an unlink spend their CPU: perf profile of fs_mark and rm\n")
     w(f"{date}, {platform.node()}, QEMU TCG, 2 vCPUs, the benchmark kernel (no lockdep), "
       f"Debian's perf 6.1 in the fs_mark guest, `perf record -a -g -e cpu-clock -F {hz:.0f}` "
-      "while fs_mark creates zero-length files (`-s 0 -S 0 -L 1`) in one directory. "
+      "while fs_mark creates zero-length files (`-s 0 -S 0 -L 1 -k`) in one directory, "
+      "then while `rm -r` unlinks them (`*_unlink`). "
       "Made by `make bench` (scripts/bench-profile.py).\n")
-    w("CPU per create = the samples of every task but the idle one, divided by the sampling "
-      "frequency and the files created: the caller's time and whatever runs for it "
+    w("CPU per file = the samples of every task but the idle one, divided by the sampling "
+      "frequency and the files created or unlinked: the caller's time and whatever runs for it "
       "(kworkers, timers, RCU). TCG inflates every cost, in proportion roughly.\n")
     total_us = {}
-    w("| configuration | threads | files | CPU per create (us) | fs_mark | kworkers | other |")
+    w("| configuration | threads | files | CPU per file (us) | caller | kworkers | other |")
     w("| --- | --: | --: | --: | --: | --: | --: |")
     for (cfg, t), r in runs.items():
         busy = {c: n for c, n in r["comm"].items() if c != IDLE}
@@ -93,7 +95,7 @@ def main():
         for c, n in busy.items():
             groups[task_group(c)] += n
         w(f"| {cfg} | {t} | {r['files']} | {per:.1f} | " +
-          " | ".join(f"{100 * groups[g] / nbusy:.0f}%" for g in ("fs_mark", "kworkers", "other")) + " |")
+          " | ".join(f"{100 * groups[g] / nbusy:.0f}%" for g in ("caller", "kworkers", "other")) + " |")
     w("")
 
     # Per symbol, in us per create, so that configurations compare directly.
@@ -101,27 +103,32 @@ def main():
         per, allsamples = total_us[cfg_t]
         return pct / 100 * allsamples / hz / runs[cfg_t]["files"] * 1e6
 
-    keys = [k for k in runs if k in total_us]
-    for table, title, n in (("self", "Self time per create (us), by function", 25),
-                            ("children", "Time per create (us) in a function and what it calls", 35)):
-        score = collections.Counter()
-        for k in keys:
-            for sym, pct in runs[k][table].items():
-                score[sym] = max(score[sym], us(k, pct))
-        w(f"## {title}\n")
-        w("The functions that cost most in any configuration; blank: under perf's "
-          "cut-off (0.3% self, 1% children) there.\n")
-        w("| function | " + " | ".join(f"{c} T={t}" for c, t in keys) + " |")
-        w("| --- |" + " --: |" * len(keys))
-        for sym, _ in score.most_common(n):
-            cells = []
+    all_keys = [k for k in runs if k in total_us]
+    for what, keys in (("create", [k for k in all_keys if not k[0].endswith("_unlink")]),
+                       ("unlink", [k for k in all_keys if k[0].endswith("_unlink")])):
+        if not keys:
+            continue
+        for table, title, n in (("self", f"Self time per {what} (us), by function", 25),
+                                ("children", f"Time per {what} (us) in a function and what it calls",
+                                 35)):
+            score = collections.Counter()
             for k in keys:
-                pct = runs[k][table].get(sym)
-                cells.append(f"{us(k, pct):.2f}" if pct else "")
-            w(f"| `{sym}` | " + " | ".join(cells) + " |")
-        w("")
+                for sym, pct in runs[k][table].items():
+                    score[sym] = max(score[sym], us(k, pct))
+            w(f"## {title}\n")
+            w("The functions that cost most in any configuration; blank: under perf's "
+              "cut-off (0.3% self, 1% children) there.\n")
+            w("| function | " + " | ".join(f"{c} T={t}" for c, t in keys) + " |")
+            w("| --- |" + " --: |" * len(keys))
+            for sym, _ in score.most_common(n):
+                cells = []
+                for k in keys:
+                    pct = runs[k][table].get(sym)
+                    cells.append(f"{us(k, pct):.2f}" if pct else "")
+                w(f"| `{sym}` | " + " | ".join(cells) + " |")
+            w("")
     open(out, "w").write("\n".join(lines))
-    print("\n".join(lines[:len(keys) + 8]))
+    print("\n".join(lines[:len(all_keys) + 8]))
     print(f"profile: {out}")
     return 0
 

@@ -15,6 +15,9 @@
 #
 #   scripts/bench.sh --uring   (make bench-uring) only the io_uring part:
 #                              io_uring against threads, 1-256 in flight
+#   BENCH_ONLY=a,b,...         only these parts, for a quick comparison:
+#                              configurations of tests/vm-tests.sh (say
+#                              pdirfs_sync_1t), "walk", "uring", "fsmark"
 set -euo pipefail
 export PDIRFS_BENCH_KERNEL=${PDIRFS_BENCH_KERNEL:-1}
 . "$(dirname "$0")/lib.sh"
@@ -53,10 +56,12 @@ fi
 
 say "benchmark: threads=$threads files/thread=$files reps=$reps walk=$walk"
 PDIRFS_VM_TIMEOUT=${PDIRFS_VM_TIMEOUT:-10800} \
-PDIRFS_VM_APPEND="pdirfs.threads=$threads pdirfs.files=$files pdirfs.reps=$reps pdirfs.walk=$walk" \
+PDIRFS_VM_APPEND="pdirfs.threads=$threads pdirfs.files=$files pdirfs.reps=$reps pdirfs.walk=$walk${BENCH_ONLY:+ pdirfs.only=$BENCH_ONLY}" \
 	"$PDIRFS_ROOT/scripts/vm-run.sh" bench
 rc=0
 "$py" "$PDIRFS_ROOT/scripts/bench-report.py" "$PDIRFS_CACHE/vm-bench${PDIRFS_VM_LOG_SUFFIX:-}.log" "$out" || rc=1
 say "kernel: $kernel_label"
-"$PDIRFS_ROOT/scripts/bench-fsmark.sh" || rc=1
+if [ -z "${BENCH_ONLY:-}" ] || [[ ",$BENCH_ONLY," == *,fsmark,* ]]; then
+	"$PDIRFS_ROOT/scripts/bench-fsmark.sh" || rc=1
+fi
 exit $rc

@@ -243,6 +243,10 @@ bench)
 	files=$(sed -n 's/.*pdirfs\.files=\([0-9]*\).*/\1/p' /proc/cmdline)
 	reps=$(sed -n 's/.*pdirfs\.reps=\([0-9]*\).*/\1/p' /proc/cmdline)
 	walk=$(sed -n 's/.*pdirfs\.walk=\([0-9]*\).*/\1/p' /proc/cmdline)
+	# pdirfs.only=a,b,...: only these parts (labels below, "walk",
+	# "uring"): BENCH_ONLY of scripts/bench.sh, for a quick comparison.
+	only=$(sed -n 's/.*pdirfs\.only=\([^ ]*\).*/\1/p' /proc/cmdline)
+	wanted() { [ -z "$only" ] || case ",$only," in *",$1,"*) true ;; *) false ;; esac; }
 	mkdir -p /mnt/bench
 	# What a sleep really costs here: the floor of the latency-bound runs.
 	for us in 1000 20000; do
@@ -251,15 +255,20 @@ bench)
 	done
 	# label fstype options [benchmark arguments replacing the defaults]
 	#
-	# The *_2t lines repeat the CPU-bound 2-thread case with 16 times the
-	# files and more repetitions: that target compares two layouts within
-	# 10%, which the short runs of the full sweep cannot resolve under TCG.
+	# The *_1t lines repeat the uncontended 1-thread case (own directory)
+	# with 32 times the files: its targets compare within 3%, and the CPU
+	# time per create comes from /proc/stat in 10 ms ticks, which the 384
+	# creates of a short run turn into 3 or 6 ticks.  The *_2t lines repeat
+	# the CPU-bound 2-thread case with 8 times the files and more
+	# repetitions: that target compares two layouts within 5-10%, which the
+	# short runs of the full sweep cannot resolve under TCG.
 	# The last two are the latency-bound pair again with a 20 ms round trip
 	# and only the shared directory: at 1 ms, N/latency (32,000 creates/s at
 	# 32 threads) is far beyond what two emulated CPUs can do at all, so
 	# those runs measure the CPUs; at 20 ms N/latency stays below that
 	# ceiling up to 32 threads and the runs measure the locking.
 	while read -r label fs opts args; do
+		wanted "$label" || continue
 		echo "PDIRFS-BENCH-PROGRESS $label: $opts $args"
 		mount -t "$fs" -o "nr_inodes=0,$opts" "$fs" /mnt/bench || exit 1
 		# shellcheck disable=SC2086 # $args is a list of arguments
@@ -274,22 +283,29 @@ bench)
 		pdirfs_exclusive_lat1ms pdirfs dirops=exclusive,latency_us=1000
 		pdirfs_exclusive pdirfs dirops=exclusive
 		tmpfs tmpfs size=50%
+		pdirfs_sync_1t pdirfs dirops=shared,completion=sync --threads 1 --files 4096 --reps 5 --layout per-thread
+		pdirfs_async_1t pdirfs dirops=shared,completion=async --threads 1 --files 4096 --reps 5 --layout per-thread
+		pdirfs_exclusive_1t pdirfs dirops=exclusive --threads 1 --files 4096 --reps 5 --layout per-thread
 		pdirfs_sync_2t pdirfs dirops=shared,completion=sync --threads 2 --files 1024 --reps 7
+		pdirfs_exclusive_2t pdirfs dirops=exclusive --threads 2 --files 1024 --reps 7
 		tmpfs_2t tmpfs size=50% --threads 2 --files 1024 --reps 7
 		pdirfs_async_lat20ms pdirfs dirops=shared,completion=async,latency_us=20000 --threads 1,2,4,8,16,32 --files 16 --layout shared
 		pdirfs_exclusive_lat20ms pdirfs dirops=exclusive,latency_us=20000 --threads 1,2,4,8,16,32 --files 16 --layout shared
 	EOF
 	for prime in on off; do
+		wanted walk || break
 		echo "PDIRFS-BENCH-PROGRESS walk of $walk entries, readdir_prime=$prime"
 		mount -t pdirfs -o nr_inodes=0,readdir_prime=$prime pdirfs /mnt/bench || exit 1
 		/tests/pdirfs-bench --dir /mnt/bench --label "pdirfs_prime_$prime" --walk "$walk" |
 			sed 's/^/PDIRFS-BENCH /'
 		umount /mnt/bench
 	done
-	mount -t tmpfs -o size=50% tmpfs /mnt/bench
-	/tests/pdirfs-bench --dir /mnt/bench --label tmpfs --walk "$walk" | sed 's/^/PDIRFS-BENCH /'
-	umount /mnt/bench
-	uring_bench
+	if wanted walk; then
+		mount -t tmpfs -o size=50% tmpfs /mnt/bench
+		/tests/pdirfs-bench --dir /mnt/bench --label tmpfs --walk "$walk" | sed 's/^/PDIRFS-BENCH /'
+		umount /mnt/bench
+	fi
+	wanted uring && uring_bench
 	rmmod pdirfs
 	;;
 bench-uring)

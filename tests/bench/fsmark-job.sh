@@ -15,7 +15,8 @@
 #
 # Then, when the job asks for it (/job/profile), the profile: perf samples
 # every CPU with the software cpu-clock (TCG has no PMU) and kernel call
-# chains (frame pointers) while fs_mark runs once per configuration; it
+# chains (frame pointers) while fs_mark runs once per configuration, and
+# again while rm(1) unlinks the files fs_mark made (<config>_unlink); it
 # prints perf's tables as
 #   PDIRFS-PROFILE <config> <threads> <files> <table> <perf's line>
 # <table>: comm (samples per task, idle included), self and children
@@ -67,17 +68,26 @@ profile() {
 		return
 	}
 	echo "PDIRFS-FSMARK-PROGRESS profile $cfg threads=$t"
-	tag="PDIRFS-PROFILE $cfg $t $((t * n))"
+	# The creates (fs_mark keeps its files: -k), then their unlinks
+	# (rm -r of fs_mark's directory: a getdents(2) per batch, then an
+	# unlinkat(2) per file).
+	mkdir /mnt/bench/d
 	"$perf" record -q -e cpu-clock -F "$profile_hz" -a -g -o /tmp/perf.data -- \
-		/job/fs_mark -d /mnt/bench -t "$t" -n "$n" -s 0 -S 0 -L 1 >/dev/null 2>&1
-	"$perf" report -i /tmp/perf.data --stdio --no-children -n --sort comm -g none 2>/dev/null |
-		grep -v '^#' | grep . | sed "s/^/$tag comm /"
-	"$perf" report -i /tmp/perf.data --stdio --no-children --sort comm,sym -g none \
-		--percent-limit 0.3 2>/dev/null | grep -v '^#' | grep . | sed "s/^/$tag self /"
-	"$perf" report -i /tmp/perf.data --stdio --children --sort comm,sym -g none \
-		--percent-limit 1 2>/dev/null | grep -v '^#' | grep . | sed "s/^/$tag children /"
-	rm -f /tmp/perf.data
+		/job/fs_mark -d /mnt/bench/d -t "$t" -n "$n" -s 0 -S 0 -L 1 -k >/dev/null 2>&1
+	perf_tables "PDIRFS-PROFILE $cfg $t $((t * n))"
+	"$perf" record -q -e cpu-clock -F "$profile_hz" -a -g -o /tmp/perf.data -- \
+		rm -r /mnt/bench/d >/dev/null 2>&1
+	perf_tables "PDIRFS-PROFILE ${cfg}_unlink 1 $((t * n))"
 	umount /mnt/bench
+}
+perf_tables() {
+	"$perf" report -i /tmp/perf.data --stdio --no-children -n --sort comm -g none 2>/dev/null |
+		grep -v '^#' | grep . | sed "s/^/$1 comm /"
+	"$perf" report -i /tmp/perf.data --stdio --no-children --sort comm,sym -g none \
+		--percent-limit 0.3 2>/dev/null | grep -v '^#' | grep . | sed "s/^/$1 self /"
+	"$perf" report -i /tmp/perf.data --stdio --children --sort comm,sym -g none \
+		--percent-limit 1 2>/dev/null | grep -v '^#' | grep . | sed "s/^/$1 children /"
+	rm -f /tmp/perf.data
 }
 if [ -f /job/profile ]; then
 	read -r profile_hz profile_files < /job/profile
