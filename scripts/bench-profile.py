@@ -34,7 +34,9 @@ def parse(log):
         f = line.rstrip("\n").split(None, 5)
         if len(f) < 6:
             continue
-        key = (f[1], int(f[2]))
+        # (configuration, fs_mark's threads, files): an unlink run is
+        # keyed by the create run that made its files
+        key = (f[1], int(f[2]), int(f[3]))
         run = runs.setdefault(key, {"files": int(f[3]), "comm": {}, "self": collections.Counter(),
                                     "children": collections.Counter()})
         table, rest = f[4], f[5]
@@ -84,13 +86,13 @@ def main():
     total_us = {}
     w("| configuration | threads | files | CPU per file (us) | caller | kworkers | other |")
     w("| --- | --: | --: | --: | --: | --: | --: |")
-    for (cfg, t), r in runs.items():
+    for (cfg, t, _), r in runs.items():
         busy = {c: n for c, n in r["comm"].items() if c != IDLE}
         nbusy = sum(busy.values())
         if not nbusy or not r["files"]:
             continue
         per = nbusy / hz / r["files"] * 1e6
-        total_us[(cfg, t)] = (per, sum(r["comm"].values()))
+        total_us[(cfg, t, r["files"])] = (per, sum(r["comm"].values()))
         groups = collections.Counter()
         for c, n in busy.items():
             groups[task_group(c)] += n
@@ -118,7 +120,8 @@ def main():
             w(f"## {title}\n")
             w("The functions that cost most in any configuration; blank: under perf's "
               "cut-off (0.3% self, 1% children) there.\n")
-            w("| function | " + " | ".join(f"{c} T={t}" for c, t in keys) + " |")
+            w("| function | " + " | ".join((f"{c} T={t}" if not c.endswith("_unlink") else f"{c} ({n // 1000}k files)")
+                                            for c, t, n in keys) + " |")
             w("| --- |" + " --: |" * len(keys))
             for sym, _ in score.most_common(n):
                 cells = []

@@ -253,6 +253,10 @@ bench)
 		/tests/pdirfs-bench --dir /tmp --label guest_timer --timer $us |
 			sed 's/^/PDIRFS-BENCH /'
 	done
+	# What handing work to another thread and back costs: the floor
+	# under async completion's CPU (one work item and one wake-up each).
+	/tests/pdirfs-bench --dir /tmp --label guest_handoff --handoff 20000 |
+		sed 's/^/PDIRFS-BENCH /'
 	# label fstype options [benchmark arguments replacing the defaults]
 	#
 	# The *_1t lines repeat the uncontended 1-thread case (own directory)

@@ -77,7 +77,7 @@ profile() {
 	perf_tables "PDIRFS-PROFILE $cfg $t $((t * n))"
 	"$perf" record -q -e cpu-clock -F "$profile_hz" -a -g -o /tmp/perf.data -- \
 		rm -r /mnt/bench/d >/dev/null 2>&1
-	perf_tables "PDIRFS-PROFILE ${cfg}_unlink 1 $((t * n))"
+	perf_tables "PDIRFS-PROFILE ${cfg}_unlink $t $((t * n))"
 	umount /mnt/bench
 }
 perf_tables() {

@@ -53,13 +53,14 @@ struct Args {
     layouts: Vec<Layout>,
     walk: Option<usize>,
     timer_us: Option<u64>,
+    handoff: Option<usize>,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: pdirfs-bench --dir DIR --label NAME [--threads 1,2,4] [--files N]\n\
          \x20      [--reps R] [--layout shared|per-thread|both] [--walk ENTRIES]\n\
-         \x20      [--timer MICROSECONDS]\n\
+         \x20      [--timer MICROSECONDS] [--handoff ROUND_TRIPS]\n\
          Runs in DIR (an empty, mounted filesystem); prints JSON lines."
     );
     std::process::exit(2)
@@ -75,6 +76,7 @@ fn parse_args() -> Args {
         layouts: vec![Layout::Shared, Layout::PerThread],
         walk: None,
         timer_us: None,
+        handoff: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -100,6 +102,7 @@ fn parse_args() -> Args {
             }
             "--walk" => a.walk = Some(v.parse().unwrap_or_else(|_| usage())),
             "--timer" => a.timer_us = Some(v.parse().unwrap_or_else(|_| usage())),
+            "--handoff" => a.handoff = Some(v.parse().unwrap_or_else(|_| usage())),
             _ => usage(),
         }
     }
@@ -352,10 +355,59 @@ fn timer(us: u64) -> (f64, f64) {
     (mean, median(&mut v))
 }
 
+/// What it costs here to hand work to another thread and sleep until it
+/// hands the answer back: `n` round trips of one byte over a socket pair
+/// between two threads, each blocked in read(2) in turn.  That is the
+/// shape of a `completion=async` operation with no latency (the caller
+/// queues a work item and sleeps; the work item wakes it), plus four
+/// system calls per round trip, so a floor under what async completion
+/// can cost more than a synchronous call.  Returns (wall us, machine CPU
+/// us, context switches) per round trip.
+fn handoff(n: usize) -> (f64, f64, f64) {
+    use std::io::Read;
+    use std::os::unix::net::UnixStream;
+    let (mut a, mut b) = UnixStream::pair().expect("socketpair");
+    let echo = std::thread::spawn(move || {
+        let mut buf = [0u8; 1];
+        while b.read_exact(&mut buf).is_ok() {
+            if b.write_all(&buf).is_err() {
+                break;
+            }
+        }
+    });
+    let mut buf = [0u8; 1];
+    let cpu0 = CpuSample::now();
+    let t = Instant::now();
+    for _ in 0..n {
+        a.write_all(&buf).expect("write");
+        a.read_exact(&mut buf).expect("read");
+    }
+    let wall = t.elapsed().as_secs_f64();
+    let cpu = CpuSample::now().since(cpu0);
+    drop(a);
+    echo.join().expect("echo thread");
+    let n = n as f64;
+    (
+        wall * 1e6 / n,
+        cpu.busy as f64 * 1e6 / USER_HZ / n,
+        cpu.ctxt as f64 / n,
+    )
+}
+
 fn main() {
     let a = parse_args();
     let out = std::io::stdout();
     let mut out = out.lock();
+    if let Some(n) = a.handoff {
+        let (wall, cpu, ctxsw) = handoff(n);
+        writeln!(
+            out,
+            "{{\"label\":\"{}\",\"test\":\"handoff\",\"round_trips\":{n},\"wall_us\":{wall:.1},\"cpu_us\":{cpu:.1},\"ctxsw\":{ctxsw:.2}}}",
+            a.label
+        )
+        .unwrap();
+        return;
+    }
     if let Some(us) = a.timer_us {
         let (mean, med) = timer(us);
         writeln!(
