@@ -325,8 +325,10 @@ def main():
             print()
     for t in timers:
         if t.get("test") == "handoff":
-            print(f"guest hand-off: a round trip to another thread and back (socket pair) takes "
-                  f"{t['wall_us']:.1f} us, {t['cpu_us']:.1f} us of CPU, {t['ctxsw']:.2f} context switches")
+            where = "both on one CPU" if t["label"].endswith("_1cpu") else "on any CPU"
+            print(f"guest hand-off ({where}): a round trip to another thread and back (socket pair) "
+                  f"takes {t['wall_us']:.1f} us, {t['cpu_us']:.1f} us of CPU, "
+                  f"{t['ctxsw']:.2f} context switches")
             continue
         print(f"guest timer: a sleep of {t['requested_us'] / 1000:g} ms takes {t['mean_us'] / 1000:.2f} ms"
               f" on average (median {t['median_us'] / 1000:.2f} ms)")
@@ -338,7 +340,11 @@ def main():
     if t:
         print(t)
         print()
-    res = targets(rows, walks, uring, [t for t in timers if t.get("test") == "handoff"])
+    # the floor under async completion: the hand-off on one CPU, as the
+    # caller and the work item of its per-CPU queue are, if measured
+    handoffs = sorted((t for t in timers if t.get("test") == "handoff"),
+                      key=lambda t: not t["label"].endswith("_1cpu"))
+    res = targets(rows, walks, uring, handoffs)
     for t in res:
         print(f"[{t['result']:4}] {t['target']}: {t['measured']} (goal {t['goal']})")
     with open(os.path.join(out, "results.json"), "w") as f:

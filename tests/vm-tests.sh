@@ -135,6 +135,9 @@ check)
 		step "bench smoke: walk with priming" sh -c \
 			'/tests/pdirfs-bench --dir /mnt/bench --label smoke --walk 200 |
 			 grep -q "\"entries\":200"'
+		step "bench smoke: hand-off floor, one CPU" sh -c \
+			'taskset 1 /tests/pdirfs-bench --dir /tmp --label smoke --handoff 200 |
+			 grep -q "\"test\":\"handoff\",\"round_trips\":200"'
 		if [ -x /tests/uring_dirops ]; then
 			step "bench smoke: io_uring, 8 in flight, creates and no errors" sh -c \
 				'mkdir /mnt/bench/uring &&
@@ -255,6 +258,10 @@ bench)
 	done
 	# What handing work to another thread and back costs: the floor
 	# under async completion's CPU (one work item and one wake-up each).
+	# Both threads on one CPU, as a waiting caller and the work item of
+	# its per-CPU queue are; and free, which adds the wake-ups from idle.
+	taskset 1 /tests/pdirfs-bench --dir /tmp --label guest_handoff_1cpu --handoff 20000 |
+		sed 's/^/PDIRFS-BENCH /'
 	/tests/pdirfs-bench --dir /tmp --label guest_handoff --handoff 20000 |
 		sed 's/^/PDIRFS-BENCH /'
 	# label fstype options [benchmark arguments replacing the defaults]
