@@ -16,7 +16,7 @@ import sys
 import time
 
 def load(log):
-    rows, walks, timers, uring = [], [], [], []
+    rows, walks, timers, handoffs, uring = [], [], [], [], []
     with open(log, errors="replace") as f:
         for line in f:
             if line.startswith("PDIRFS-URING "):
@@ -26,8 +26,8 @@ def load(log):
             if not line.startswith("PDIRFS-BENCH {"):
                 continue
             r = json.loads(line[len("PDIRFS-BENCH "):])
-            {"walk": walks, "timer": timers, "handoff": timers}.get(r.get("test"), rows).append(r)
-    return rows, walks, timers, uring
+            {"walk": walks, "timer": timers, "handoff": handoffs}.get(r.get("test"), rows).append(r)
+    return rows, walks, timers, handoffs, uring
 
 
 # The round trip of the io_uring runs (tests/vm-tests.sh: latency_us=20000).
@@ -284,7 +284,7 @@ def meta():
 
 
 def main_uring(log, out):
-    _, _, _, uring = load(log)
+    *_, uring = load(log)
     t = uring_table(uring)
     if not t:
         print("bench-report: no io_uring results in", log)
@@ -309,7 +309,7 @@ def main():
     if sys.argv[1] == "--uring":
         return main_uring(sys.argv[2], sys.argv[3])
     log, out = sys.argv[1], sys.argv[2]
-    rows, walks, timers, uring = load(log)
+    rows, walks, timers, handoffs, uring = load(log)
     if not rows:
         print("bench-report: no results in", log)
         return 1
@@ -324,14 +324,16 @@ def main():
             print(t)
             print()
     for t in timers:
-        if t.get("test") == "handoff":
-            where = "both on one CPU" if t["label"].endswith("_1cpu") else "on any CPU"
-            print(f"guest hand-off ({where}): a round trip to another thread and back (socket pair) "
-                  f"takes {t['wall_us']:.1f} us, {t['cpu_us']:.1f} us of CPU, "
-                  f"{t['ctxsw']:.2f} context switches")
-            continue
         print(f"guest timer: a sleep of {t['requested_us'] / 1000:g} ms takes {t['mean_us'] / 1000:.2f} ms"
               f" on average (median {t['median_us'] / 1000:.2f} ms)")
+    # the floor under async completion: the hand-off on one CPU, as the
+    # caller and the work item of its per-CPU queue are, first
+    handoffs.sort(key=lambda t: not t["label"].endswith("_1cpu"))
+    for t in handoffs:
+        where = "both on one CPU" if t["label"].endswith("_1cpu") else "on any CPU"
+        print(f"guest hand-off ({where}): a round trip to another thread and back (socket pair) "
+              f"takes {t['wall_us']:.1f} us, {t['cpu_us']:.1f} us of CPU, "
+              f"{t['ctxsw']:.2f} context switches")
     for w in walks:
         print(f"walk {w['label']}: {w['entries']} entries, getdents {w['getdents_s']:.3f} s, "
               f"getdents+stat {w['total_s']:.3f} s")
@@ -340,15 +342,11 @@ def main():
     if t:
         print(t)
         print()
-    # the floor under async completion: the hand-off on one CPU, as the
-    # caller and the work item of its per-CPU queue are, if measured
-    handoffs = sorted((t for t in timers if t.get("test") == "handoff"),
-                      key=lambda t: not t["label"].endswith("_1cpu"))
     res = targets(rows, walks, uring, handoffs)
     for t in res:
         print(f"[{t['result']:4}] {t['target']}: {t['measured']} (goal {t['goal']})")
     with open(os.path.join(out, "results.json"), "w") as f:
-        json.dump({"meta": meta(), "results": rows, "walks": walks, "timers": timers,
+        json.dump({"meta": meta(), "results": rows, "walks": walks, "timers": timers, "handoffs": handoffs,
                    "uring": uring, "targets": res}, f, indent=1)
     png = os.path.join(out, "bench.png")
     print(f"\nwrote {out}/results.json" + (f" and {png}" if plot(rows, png) else " (no matplotlib: no PNG)"))
