@@ -368,8 +368,11 @@ static int run_all_and_exit(struct io_uring *ring)
 	return bad ? -1 : 0;
 }
 
-/* Creates files <prefix>0 .. <prefix>INFLIGHT-1 in @dfd through io_uring. */
-static int create_files(int dfd, const char *prefix)
+/*
+ * Creates files, or (@dirs) directories, <prefix>0 .. <prefix>INFLIGHT-1
+ * in @dfd through io_uring.
+ */
+static int create_entries(int dfd, const char *prefix, bool dirs)
 {
 	char names[INFLIGHT][16];
 	struct io_uring ring;
@@ -378,11 +381,20 @@ static int create_files(int dfd, const char *prefix)
 	if (io_uring_queue_init(2 * INFLIGHT, &ring, 0))
 		return -1;
 	for (i = 0; i < INFLIGHT; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+
 		snprintf(names[i], sizeof(names[i]), "%s%d", prefix, i);
-		io_uring_prep_openat(io_uring_get_sqe(&ring), dfd, names[i],
-				     O_CREAT | O_EXCL | O_WRONLY, 0600);
+		if (dirs)
+			io_uring_prep_mkdirat(sqe, dfd, names[i], 0755);
+		else
+			io_uring_prep_openat(sqe, dfd, names[i], O_CREAT | O_EXCL | O_WRONLY, 0600);
 	}
 	return run_all_and_exit(&ring);
+}
+
+static int create_files(int dfd, const char *prefix)
+{
+	return create_entries(dfd, prefix, false);
 }
 
 /* Makes directories d0 .. dINFLIGHT-1 in @dfd through io_uring. */
@@ -1085,9 +1097,8 @@ TEST(renameat_in_flight_holds_no_worker)
  * nothing, half exchanged, with a file or (every fourth) with another
  * directory.  vfs_rename() locks no directory inode there, so in flight
  * they hold only their names and the parent's count.  The submitter
- * creates in one of them meanwhile, through its old name.  A rename over
- * a directory (which is removed, and keeps its lock across the emptiness
- * check) still takes a worker and works as before.
+ * creates in one of them meanwhile, through its old name.  One more
+ * renames a directory over another (see the next test).
  */
 TEST(renameat_of_directories_in_flight_holds_no_worker)
 {
@@ -1152,6 +1163,123 @@ TEST(renameat_of_directories_in_flight_holds_no_worker)
 	EXPECT_NE(0, fstatat(dfd, "x", &st, 0));
 	ASSERT_EQ(0, fstatat(dfd, "y", &st, 0));
 	EXPECT_TRUE(S_ISDIR(st.st_mode));
+	io_uring_queue_exit(&ring);
+	slow_umount(dir, dfd);
+}
+
+/*
+ * RENAMEAT of a directory over an empty one holds no worker either (kernel
+ * patch 0068): the directory replaced is removed the way an rmdir that
+ * goes on alone removes its victim.  64 directories d<i> renamed over
+ * e<i>, e1 not empty (-ENOTEMPTY).  While they are in flight, through
+ * descriptors of the directories being replaced: what adds no entry
+ * (chmod, readdir) does not wait; what adds one (a mkdir, a create, a
+ * rename into it) waits for the rename, then finds the directory gone, or,
+ * in e1, goes on.  Afterwards e<i> is what d<i> was, and a replaced
+ * directory has no links.
+ */
+TEST(renameat_over_directories_in_flight_holds_no_worker)
+{
+	char dir[64], names[INFLIGHT][2][16];
+	int dfd, fd, e0, e1, e2, e3, i, workers;
+	ino_t ino[INFLIGHT];
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	double t0, t1, secs;
+	struct stat st;
+
+	dfd = slow_mount(dir, sizeof(dir));
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, create_entries(dfd, "d", true));
+	ASSERT_EQ(0, create_entries(dfd, "e", true));
+	fd = openat(dfd, "e1/f", O_CREAT | O_WRONLY, 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	fd = openat(dfd, "f", O_CREAT | O_WRONLY, 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, mkdirat(dfd, "x", 0755));
+	ASSERT_EQ(0, mkdirat(dfd, "y", 0755));
+	for (i = 0; i < INFLIGHT; i++) {
+		char d[16];
+
+		snprintf(d, sizeof(d), "d%d", i);
+		ASSERT_EQ(0, fstatat(dfd, d, &st, 0));
+		ino[i] = st.st_ino;
+	}
+	e0 = openat(dfd, "e0", O_DIRECTORY | O_RDONLY);
+	e1 = openat(dfd, "e1", O_DIRECTORY | O_RDONLY);
+	e2 = openat(dfd, "e2", O_DIRECTORY | O_RDONLY);
+	e3 = openat(dfd, "e3", O_DIRECTORY | O_RDONLY);
+	ASSERT_LE(0, e0);
+	ASSERT_LE(0, e1);
+	ASSERT_LE(0, e2);
+	ASSERT_LE(0, e3);
+	ASSERT_EQ(0, io_uring_queue_init(2 * INFLIGHT, &ring, 0));
+	queue_renames(&ring, dfd, dfd, names, 'd', 'e', 'e', 0, "x", "y");
+	workers = submit_and_count_workers(&ring, INFLIGHT + 1, &t0);
+	ASSERT_LE(0, workers);
+
+	/* no entry added: does not wait for the renames in flight */
+	t1 = monotonic_s();
+	EXPECT_EQ(0, fchmod(e2, 0700));
+	EXPECT_EQ(0, count_entries(e2, "x"));
+	secs = monotonic_s() - t1;
+	ksft_print_msg("chmod and readdir of a directory being replaced: %.3f s\n", secs);
+	EXPECT_GT(SLOW_US / 2e6, secs);
+
+	/* an entry added: waits for the rename, then the directory is gone */
+	errno = 0;
+	EXPECT_EQ(-1, mkdirat(e0, "x", 0755));
+	EXPECT_EQ(ENOENT, errno);
+	errno = 0;
+	EXPECT_EQ(-1, openat(e2, "x", O_CREAT | O_WRONLY, 0600));
+	EXPECT_EQ(ENOENT, errno);
+	errno = 0;
+	EXPECT_EQ(-1, renameat(dfd, "f", e3, "f"));
+	EXPECT_EQ(ENOENT, errno);
+	/* the rename over e1 fails (not empty): then the entry goes in */
+	EXPECT_EQ(0, mkdirat(e1, "y", 0755));
+
+	for (i = 0; i <= INFLIGHT; i++) {
+		int op;
+
+		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+		op = io_uring_cqe_get_data64(cqe);
+		EXPECT_EQ(op == 1 ? -ENOTEMPTY : 0, cqe->res) TH_LOG("rename of d%d", op);
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	secs = monotonic_s() - t0;
+	ksft_print_msg("%d renameat over directories in flight over a %d ms round trip: %.3f s, %d io-wq workers\n",
+		       INFLIGHT + 1, SLOW_US / 1000, secs, workers);
+	EXPECT_GE(FEW_WORKERS, workers);
+	/* the renames, then the submitter's mkdir in e1: two round trips */
+	EXPECT_GT(5.0 * SLOW_US / 1e6, secs);
+
+	EXPECT_EQ(1, count_entries(dfd, "d"));
+	EXPECT_EQ(INFLIGHT, count_entries(dfd, "e"));
+	for (i = 0; i < INFLIGHT; i++) {
+		char e[16];
+
+		snprintf(e, sizeof(e), "e%d", i);
+		ASSERT_EQ(0, fstatat(dfd, e, &st, 0));
+		if (i == 1) {
+			EXPECT_NE(ino[i], st.st_ino);
+		} else {
+			EXPECT_EQ(ino[i], st.st_ino) TH_LOG("%s is not the old d%d", e, i);
+		}
+	}
+	/* the replaced directories: no links, nothing in them */
+	ASSERT_EQ(0, fstat(e0, &st));
+	EXPECT_EQ(0, st.st_nlink);
+	EXPECT_EQ(0, count_entries(e0, ""));
+	EXPECT_EQ(0, fstatat(dfd, "e1/y", &st, 0));
+	EXPECT_EQ(0, fstatat(dfd, "f", &st, 0));
+	EXPECT_NE(0, fstatat(dfd, "x", &st, 0));
+	close(e0);
+	close(e1);
+	close(e2);
+	close(e3);
 	io_uring_queue_exit(&ring);
 	slow_umount(dir, dfd);
 }

@@ -33,6 +33,8 @@
  *   Link(sd,s,td,t)        link(2) of sd/s as td/t
  *   Rmdir(d,n,victim)      takes the victim's ->i_rwsem exclusive
  *   RenameSame(d,s,t)      plain, RENAME_EXCHANGE or RENAME_WHITEOUT
+ *   RenameOverDir(d,s,t,v) the directory d/s over the empty directory
+ *                          d/t = v within d: v removed as rmdir's victim
  *   RenameCross(sd,s,td,t) between D0 and D1, either way, under
  *                          ->s_vfs_rename_mutex, which it releases with the
  *                          parents when no directory moves (doc 4.7.1)
@@ -65,8 +67,8 @@
  * link counts (nlink[]) change at completion, an unlink's in two steps
  * (i_nlink-- is not atomic), and must match the names of each inode.
  *
- * Scenarios: -DSCENARIOS=mask enables scenario k with bit k-1 (default 255:
- * all eight); init chooses one of the enabled ones nondeterministically, so
+ * Scenarios: -DSCENARIOS=mask enables scenario k with bit k-1 (default 511:
+ * all nine); init chooses one of the enabled ones nondeterministically, so
  * one exhaustive run covers them all:
  *   1  Lookup(D0,a) Create(D0,a) Unlink(D0,b) Readdir(D0) Setattr(D0)
  *   2  RenameSame(D0,a->b) Create(D0,a) Unlink(D0,b) Readdir(D0) Setattr(D0)
@@ -89,6 +91,10 @@
  *      Rmdir(D0/sub) Setattr(D1) Lookup(D1,a): two renames of files
  *      between the directories, in opposite directions, each waiting or
  *      not, each releasing L0 while in flight
+ *   9  D0/a is an empty directory: RenameOverDir(D0,a->sub) replacing
+ *      D1, Create(D1,a) Setattr(D1) Readdir(D1) Lookup(D0,sub): a rename
+ *      over a directory, waiting or not (marking it as rmdir does),
+ *      against a create in it, a writer on it and a readdir of it
  *   -DALL_AT_ONCE: Lookup, Create, Unlink, RenameSame, RenameCross, Readdir,
  *      Setattr and Rmdir at once (over 10^8 states: not run by default)
  *
@@ -127,9 +133,9 @@
  *   BROKEN_READDIR_STALE   readdir instantiates a dentry it primes from the
  *                          entry it read before it owned the name, instead
  *                          of reading the entry again
- *   BROKEN_RMDIR_NO_DRAIN  rmdir does not wait for the operations in flight
- *                          in the victim: a create completes into a removed
- *                          directory
+ *   BROKEN_RMDIR_NO_DRAIN  rmdir (and a rename over a directory) does not
+ *                          wait for the operations in flight in the victim:
+ *                          a create completes into a removed directory
  *   BROKEN_RELOCK_PARENT   the end of an operation takes the parent's
  *                          ->i_rwsem again to release it (the way 7.3's
  *                          end_dirop() would), against rmdir's wait
@@ -139,9 +145,10 @@
  *   BROKEN_DRAIN_AT_END    the count of a released victim drops only in the
  *                          work item, after it has taken the victim again:
  *                          against a waiter holding the victim
- *   BROKEN_REMOVAL_NO_MARK an rmdir that does not wait releases its victim
- *                          without the mark: a create or a rename adds an
- *                          entry to the directory being removed
+ *   BROKEN_REMOVAL_NO_MARK an rmdir or a rename over a directory that does
+ *                          not wait releases its victim without the mark:
+ *                          a create or a rename adds an entry to the
+ *                          directory being removed
  *   BROKEN_RELOCK_RENAME_MUTEX  a rename between directories that released
  *                          L0 with its parents takes it again at its end,
  *                          holding its names: against another such rename
@@ -182,7 +189,7 @@
 #define F_DIR	3
 
 #ifndef SCENARIOS
-#define SCENARIOS 255	/* bit k-1 enables scenario k; init picks one */
+#define SCENARIOS 511	/* bit k-1 enables scenario k; init picks one */
 #endif
 #ifdef ALL_AT_ONCE
 #define NOPS	8
@@ -1073,8 +1080,8 @@ inline rename_body(sd, s, td, t)
 	 * does not wait, and releases a non-directory source and target like
 	 * an unlink's victim (doc 4.7.2).  A directory source within its
 	 * directory (kernel patch 0063) holds no L3 at all, so it holds a
-	 * subset of what a file's rename holds here: no scenario renames a
-	 * directory.  Between directories, a rename that moves no directory
+	 * subset of what a file's rename holds here: RenameSame renames no
+	 * directory (RenameOverDir does, over one).  Between directories, a rename that moves no directory
 	 * releases L0 with the parents (doc 4.7.1), waiting or not.
 	 */
 #ifndef SYNC_METHODS
@@ -1246,6 +1253,117 @@ again:
 	};
 	if
 	:: ok -> rename_body(d, s, d, t)
+	:: else -> skip
+	fi;
+	atomic {
+		parent_end(d);
+		rel = 0;
+		dirop_unlock(ds);
+		dirop_unlock(dt);
+		release_placeholder(ph)
+	};
+out:
+	ndone++
+}
+
+/*
+ * A rename of the directory d/s over d/t, the empty directory victim (D1 =
+ * D0/sub), within d (doc 4.7.2, 4.7.3): no L0, the source not locked (its
+ * '..' does not change), the victim locked exclusively (L3) and drained as
+ * rmdir's victim is.  rename(2) waits holding the victim; io_uring's
+ * RENAMEAT does not: it marks the victim, releases it, and its work item
+ * takes it again to set S_DEAD, as an rmdir that does not wait.
+ */
+proctype RenameOverDir(byte d; byte s; byte t; byte victim)
+{
+	byte de, w, ds, dt, ph;
+	bool isnew, ok, rel, nowait;
+
+again:
+	rename_lookups(d, s, d, t);
+	if
+	:: ds == 0 || dt == 0 -> goto out
+	:: ds == dt -> goto again	/* renamed between the lookups */
+	:: else -> skip
+	fi;
+	atomic {
+		lock_two_dentries(ds, dt);		/* L1, both */
+		ok = (VALID(ds, d, s) && VALID(dt, d, t));
+		if
+		:: !ok -> dirop_unlock(ds); dirop_unlock(dt); goto again
+		:: else -> skip
+		fi
+	};
+	atomic {
+		down_read(d);				/* L2 shared */
+		ok = (!dead[d] && d_state[ds] == F_DIR && d_state[dt] == F_DIR)
+	};
+	if
+	:: ok ->
+		down_write(victim);			/* L3: the replaced one */
+#ifndef BROKEN_RMDIR_NO_DRAIN
+		(unlocked[victim] == 0);		/* dirop_wait_released() */
+#endif
+		atomic {
+			ok = (fs_state[SLOT(victim, A)] == F_NONE);	/* -ENOTEMPTY */
+			if
+			:: ok ->
+				cs_enter(d, s);
+				cs_enter(d, t);
+				check_coherent(ds);
+				check_coherent(dt)
+			:: else -> skip
+			fi
+		};
+		if
+		:: ok ->
+			if
+			:: nowait = 1
+			:: nowait = 0
+			fi;
+			atomic {
+				if
+				:: nowait ->
+#ifndef BROKEN_REMOVAL_NO_MARK
+					rmflight[victim] = 1;
+#endif
+					up_write(victim)
+				:: else -> skip
+				fi
+			};
+			call_method_wait(d, d, 0);	/* ->rename_async() */
+			atomic {		/* its effect, at completion */
+				assert(fs_state[SLOT(victim, A)] == F_NONE);
+				fs_state[SLOT(d, t)] = fs_state[SLOT(d, s)];
+				fs_state[SLOT(d, s)] = F_NONE;
+				if
+				:: !nowait -> dead[victim] = 1	/* S_DEAD */
+				:: else -> skip
+				fi
+			};
+			if
+			:: nowait ->		/* the work item */
+				down_write(victim);
+				dead[victim] = 1	/* S_DEAD */
+			:: else -> skip
+			fi;
+			atomic {
+#ifndef BROKEN_NO_PLACEHOLDER
+				d_duplicate(ds, ph);	/* the name hold for s */
+#endif
+				d_hashed[dt] = 0;	/* d_move() */
+				d_dir[ds] = d; d_name[ds] = t;
+				check_unique(d, t);
+				cs_leave(d, s);		/* after fsnotify_move() */
+				cs_leave(d, t)
+			}
+		:: else -> skip
+		fi;
+		atomic {
+			rmflight[victim] = 0;	/* dirop_removal_done() */
+			nowait = 0;
+			up_write(victim)
+		}
 	:: else -> skip
 	fi;
 	atomic {
@@ -1497,6 +1615,14 @@ init {
 		   run Rmdir(D0, SUB, D1);
 		   run Setattr(D1);
 		   run Lookup(D1, A)
+#endif
+#if SCENARIOS & 256
+		:: fs_state[SLOT(D0, A)] = F_DIR;	/* an empty directory */
+		   run RenameOverDir(D0, A, SUB, D1);
+		   run Create(D1, A);
+		   run Setattr(D1);
+		   run Readdir(D1);
+		   run Lookup(D0, SUB)
 #endif
 		fi
 #endif
