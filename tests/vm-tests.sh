@@ -86,20 +86,29 @@ parallel_create_table() {
 
 # The io_uring benchmark (tests/bench/uring_dirops.c): D creates and
 # unlinks in flight in one directory with a 20 ms round trip, from one
-# thread through io_uring or from D threads; operations/s and the io-wq
-# workers the ring needed (issue 19); then chmod of the directory while
-# 64 are in flight.  Lines PDIRFS-URING for scripts/bench-report.py.
+# thread through io_uring or from D threads; operations/s, CPU per
+# operation and the io-wq workers the ring needed (issue 19); then chmod
+# of the directory while 64 are in flight.  Last, io_uring as it does
+# directory operations today: the round trip inside the method
+# (completion=sync), so that each operation holds an io-wq worker.  Lines
+# PDIRFS-URING for scripts/bench-report.py.
 uring_bench() {
 	[ -x /tests/uring_dirops ] || return 0
 	mount -t pdirfs -o nr_inodes=0,completion=async,latency_us=20000 pdirfs /mnt/bench || exit 1
 	for d in 1 4 16 64 256; do
 		for how in uring threads; do
 			echo "PDIRFS-BENCH-PROGRESS io_uring: $how, $d in flight"
-			/tests/uring_dirops $how /mnt/bench $d 3 | sed 's/^/PDIRFS-URING /'
+			/tests/uring_dirops $how /mnt/bench $d 3 | sed 's/^/PDIRFS-URING completion=async /'
 		done
 	done
 	echo "PDIRFS-BENCH-PROGRESS chmod of the directory, 64 operations in flight"
-	/tests/uring_dirops chmod /mnt/bench 64 3 | sed 's/^/PDIRFS-URING /'
+	/tests/uring_dirops chmod /mnt/bench 64 3 | sed 's/^/PDIRFS-URING completion=async /'
+	umount /mnt/bench
+	mount -t pdirfs -o nr_inodes=0,completion=sync,latency_us=20000 pdirfs /mnt/bench || exit 1
+	for d in 16 64 256; do
+		echo "PDIRFS-BENCH-PROGRESS io_uring, round trip in the method: $d in flight"
+		/tests/uring_dirops uring /mnt/bench $d 3 | sed 's/^/PDIRFS-URING completion=sync /'
+	done
 	umount /mnt/bench
 }
 case "$mode" in

@@ -21,19 +21,27 @@
  * round trip, so DEPTH in flight need DEPTH workers; issue 19 completes
  * them from the filesystem's done_cb instead.
  *
+ * The io_uring loop is written as a program that keeps many operations in
+ * flight would be: it waits for one completion, reaps every completion
+ * that is there, queues the next operation of each and submits them with
+ * one io_uring_enter().
+ *
  * chmod: the threads run as above, and meanwhile this thread times
  * chmod(DIR) every 50 ms: how long a change that takes the directory's
  * i_rwsem exclusively waits while DEPTH operations are in flight in it
  * (chmod_ms_median=, chmod_ms_max=).
  *
- * Output, one line (ops: creates and unlinks):
- *   mode=uring depth=64 seconds=2.00 creates=1234 create_per_s=617.0 ops_per_s=1234.0 max_iowq_workers=64 errors=0
+ * Output, one line (ops: creates and unlinks; cpu_us_per_op: the machine's
+ * busy CPU time from /proc/stat, all CPUs, over the run, per op: how close
+ * to the CPU ceiling the rate is):
+ *   mode=uring depth=64 seconds=2.00 creates=1234 create_per_s=617.0 ops_per_s=1234.0 max_iowq_workers=64 cpu_us_per_op=80.1 errors=0
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +54,7 @@ enum { OP_CREATE = 1, OP_UNLINK = 2 };
 struct slot {
 	int op;
 	unsigned long name;
+	char path[32];
 };
 
 static int dirfd_;
@@ -57,27 +66,77 @@ static void name_of(unsigned long n, char *buf, size_t len)
 	snprintf(buf, len, "f%lu", n);
 }
 
-static void submit(struct io_uring *ring, struct slot *s)
+/* Busy CPU time of the whole machine so far, in microseconds. */
+static double busy_cpu_us(void)
+{
+	unsigned long long v[10] = { 0 };
+	double busy = 0;
+	FILE *f = fopen("/proc/stat", "r");
+	int i;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+		   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]) < 8)
+		v[0] = v[1] = v[2] = 0;
+	fclose(f);
+	/* user nice system (idle iowait) irq softirq steal; guest is in user */
+	for (i = 0; i < 8; i++)
+		if (i != 3 && i != 4)
+			busy += v[i];
+	return busy * 1e6 / sysconf(_SC_CLK_TCK);
+}
+
+/* Queues the slot's next operation; the caller submits. */
+static void queue(struct io_uring *ring, struct slot *s)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
-	char name[32];
 
 	if (!sqe) {
 		io_uring_submit(ring);
 		sqe = io_uring_get_sqe(ring);
 	}
-	name_of(s->name, name, sizeof(name));
 	/*
 	 * The kernel copies the path when the SQE is submitted (getname() in
-	 * the prep of OPENAT and UNLINKAT), which is right below, so a stack
-	 * buffer will do.
+	 * the prep of OPENAT and UNLINKAT): the slot keeps it until then.
 	 */
+	name_of(s->name, s->path, sizeof(s->path));
 	if (s->op == OP_CREATE)
-		io_uring_prep_openat(sqe, dirfd_, name, O_CREAT | O_EXCL | O_WRONLY, 0644);
+		io_uring_prep_openat(sqe, dirfd_, s->path, O_CREAT | O_EXCL | O_WRONLY, 0644);
 	else
-		io_uring_prep_unlinkat(sqe, dirfd_, name, 0);
+		io_uring_prep_unlinkat(sqe, dirfd_, s->path, 0);
 	io_uring_sqe_set_data(sqe, s);
-	io_uring_submit(ring);
+}
+
+/*
+ * One completion: count it and queue what the slot does next.  Returns
+ * whether something was queued.
+ */
+static bool complete(struct io_uring *ring, struct io_uring_cqe *cqe, double start,
+		     double seconds)
+{
+	struct slot *s = io_uring_cqe_get_data(cqe);
+
+	if (cqe->res < 0) {
+		errors++;
+		if (errors < 5)
+			fprintf(stderr, "op %d on f%lu: %s\n", s->op, s->name,
+				strerror(-cqe->res));
+	}
+	if (s->op == OP_CREATE && cqe->res >= 0) {
+		creates++;
+		close(cqe->res);
+		s->op = OP_UNLINK;	/* even when draining: leave nothing */
+	} else {
+		if (s->op == OP_UNLINK && cqe->res == 0)
+			unlinks++;
+		if (monotonic_s() - start >= seconds)
+			return false;	/* draining */
+		s->op = OP_CREATE;
+		s->name = next_name++;
+	}
+	queue(ring, s);
+	return true;
 }
 
 static int run_uring(int depth, double seconds, int *max_workers)
@@ -96,13 +155,14 @@ static int run_uring(int depth, double seconds, int *max_workers)
 	for (i = 0; i < depth; i++) {
 		slots[i].op = OP_CREATE;
 		slots[i].name = next_name++;
-		submit(&ring, &slots[i]);
+		queue(&ring, &slots[i]);
 		inflight++;
 	}
+	io_uring_submit(&ring);
 	while (inflight) {
 		struct __kernel_timespec ts = { .tv_nsec = 5 * 1000 * 1000 };
 		struct io_uring_cqe *cqe;
-		struct slot *s;
+		unsigned int head, reaped = 0;
 		double t = monotonic_s();
 
 		if (t - last_count >= 0.005) {
@@ -119,31 +179,14 @@ static int run_uring(int depth, double seconds, int *max_workers)
 			fprintf(stderr, "io_uring_wait_cqe: %s\n", strerror(-ret));
 			return 1;
 		}
-		s = io_uring_cqe_get_data(cqe);
-		if (cqe->res < 0) {
-			errors++;
-			if (errors < 5)
-				fprintf(stderr, "op %d on f%lu: %s\n", s->op, s->name,
-					strerror(-cqe->res));
+		/* every completion that is there, then one submission */
+		io_uring_for_each_cqe(&ring, head, cqe) {
+			reaped++;
+			if (!complete(&ring, cqe, start, seconds))
+				inflight--;
 		}
-		if (s->op == OP_CREATE && cqe->res >= 0) {
-			creates++;
-			close(cqe->res);
-		} else if (s->op == OP_UNLINK && cqe->res == 0) {
-			unlinks++;
-		}
-		io_uring_cqe_seen(&ring, cqe);
-		inflight--;
-		if (s->op == OP_CREATE && cqe->res >= 0) {
-			s->op = OP_UNLINK;	/* even when draining: leave nothing */
-		} else if (monotonic_s() - start < seconds) {
-			s->op = OP_CREATE;
-			s->name = next_name++;
-		} else {
-			continue;		/* draining */
-		}
-		submit(&ring, s);
-		inflight++;
+		io_uring_cq_advance(&ring, reaped);
+		io_uring_submit(&ring);
 	}
 	io_uring_queue_exit(&ring);
 	free(slots);
@@ -243,7 +286,7 @@ static int run_threads(int depth, double seconds, const char *chmod_dir,
 int main(int argc, char **argv)
 {
 	int depth, max_workers = 0, ret;
-	double seconds, start, elapsed, chmod_median = 0, chmod_max = 0;
+	double seconds, start, elapsed, chmod_median = 0, chmod_max = 0, cpu0, cpu;
 	int chmod_mode;
 
 	if (argc != 5 || (strcmp(argv[1], "uring") && strcmp(argv[1], "threads") &&
@@ -263,6 +306,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	start = monotonic_s();
+	cpu0 = busy_cpu_us();
 	chmod_mode = !strcmp(argv[1], "chmod");
 	if (!strcmp(argv[1], "uring"))
 		ret = run_uring(depth, seconds, &max_workers);
@@ -270,6 +314,7 @@ int main(int argc, char **argv)
 		ret = run_threads(depth, seconds, chmod_mode ? argv[2] : NULL,
 				  &chmod_median, &chmod_max);
 	elapsed = monotonic_s() - start;
+	cpu = busy_cpu_us() - cpu0;
 	if (ret)
 		return ret;
 	if (chmod_mode) {
@@ -277,8 +322,9 @@ int main(int argc, char **argv)
 		       depth, elapsed, chmod_median, chmod_max, errors);
 		return errors ? 1 : 0;
 	}
-	printf("mode=%s depth=%d seconds=%.2f creates=%ld create_per_s=%.1f ops_per_s=%.1f max_iowq_workers=%d errors=%ld\n",
+	printf("mode=%s depth=%d seconds=%.2f creates=%ld create_per_s=%.1f ops_per_s=%.1f max_iowq_workers=%d cpu_us_per_op=%.1f errors=%ld\n",
 	       argv[1], depth, elapsed, creates, creates / elapsed,
-	       (creates + unlinks) / elapsed, max_workers, errors);
+	       (creates + unlinks) / elapsed, max_workers,
+	       creates + unlinks ? cpu / (creates + unlinks) : 0, errors);
 	return errors ? 1 : 0;
 }
