@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make stress: the shadow-model stress (tests/shadow_stress.c) in the sync,
-# async, async+latency and exclusive modes at once in one VM, each for
+# async, async+latency, exclusive and io_uring modes at once in one VM, each for
 # STRESS_SECONDS (default 600), on the normal kernel; with
 # PDIRFS_DEBUG_KERNEL=1 on the debug one (make stress-debug), where the
 # fault-injection variants and a kmemleak scan follow.  Progress every 30

@@ -35,10 +35,20 @@
  * in a kworker, which is not targeted, so that variant injects failures into
  * the VFS's half (dentries, the work item) and into file data only.
  *
+ * The io_uring variant sends half of the writers' directory operations
+ * (create and open with O_CREAT, mkdir, symlink, link, unlink, rmdir, the
+ * renames) through io_uring instead, each thread waiting for its own
+ * completion: the same predictions hold, but the operations take the
+ * paths of a caller that does not wait (the method in flight with the
+ * parent, the victims and a replaced directory released, the end in a
+ * VFS work item; shared-dir-locking.rst 4.7.2, 4.7.3) among the system
+ * calls of the other threads.
+ *
  * PDIRFS_SHADOW_SECONDS sets the duration (default 4).  A progress line is
  * printed every 30 seconds.
  */
 #include <dirent.h>
+#include <liburing.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -103,6 +113,8 @@ struct model {
 	int free[MAXOBJ];
 	int nfree;
 	int faults; /* fault injection aimed at the workers */
+	int uring; /* half of the directory operations through io_uring */
+	unsigned long uring_ops;
 	volatile int stop;
 	/* results */
 	unsigned long ops[NR_OPS], ok[NR_OPS], failed_injected[NR_OPS];
@@ -133,6 +145,101 @@ static unsigned int rnd(unsigned int *s)
 	*s ^= *s >> 17;
 	*s ^= *s << 5;
 	return *s;
+}
+
+/* A writer's own ring, in the io_uring variant. */
+static __thread struct io_uring *ring;
+
+/* An SQE for the next operation, for half of them in the io_uring variant. */
+static struct io_uring_sqe *uring_sqe(unsigned int *seed)
+{
+	if (!ring || rnd(seed) % 2)
+		return NULL;
+	return io_uring_get_sqe(ring);
+}
+
+/* Runs the prepared SQE and returns as the system call would. */
+static int uring_run(void)
+{
+	struct io_uring_cqe *cqe;
+	int r = io_uring_submit_and_wait(ring, 1);
+
+	if (r >= 0)
+		r = io_uring_wait_cqe(ring, &cqe);
+	if (r < 0) {
+		report_bad("io_uring: %s", strerror(-r));
+		errno = -r;
+		return -1;
+	}
+	r = cqe->res;
+	io_uring_cqe_seen(ring, cqe);
+	__atomic_fetch_add(&M->uring_ops, 1, __ATOMIC_RELAXED);
+	if (r < 0) {
+		errno = -r;
+		return -1;
+	}
+	return r;
+}
+
+/* The directory operations, as system calls or (uring_sqe()) not */
+static int x_open_creat(const char *p, int flags, unsigned int *seed)
+{
+	struct io_uring_sqe *sqe = uring_sqe(seed);
+
+	if (!sqe)
+		return open(p, flags, 0644);
+	io_uring_prep_openat(sqe, AT_FDCWD, p, flags, 0644);
+	return uring_run();
+}
+
+static int x_unlink(const char *p, int flags, unsigned int *seed)
+{
+	struct io_uring_sqe *sqe = uring_sqe(seed);
+
+	if (!sqe)
+		return unlinkat(AT_FDCWD, p, flags);
+	io_uring_prep_unlinkat(sqe, AT_FDCWD, p, flags);
+	return uring_run();
+}
+
+static int x_mkdir(const char *p, unsigned int *seed)
+{
+	struct io_uring_sqe *sqe = uring_sqe(seed);
+
+	if (!sqe)
+		return mkdir(p, 0755);
+	io_uring_prep_mkdirat(sqe, AT_FDCWD, p, 0755);
+	return uring_run();
+}
+
+static int x_symlink(const char *target, const char *p, unsigned int *seed)
+{
+	struct io_uring_sqe *sqe = uring_sqe(seed);
+
+	if (!sqe)
+		return symlink(target, p);
+	io_uring_prep_symlinkat(sqe, target, AT_FDCWD, p);
+	return uring_run();
+}
+
+static int x_link(const char *from, const char *to, unsigned int *seed)
+{
+	struct io_uring_sqe *sqe = uring_sqe(seed);
+
+	if (!sqe)
+		return link(from, to);
+	io_uring_prep_linkat(sqe, AT_FDCWD, from, AT_FDCWD, to, 0);
+	return uring_run();
+}
+
+static int x_rename(const char *from, const char *to, unsigned int flags, unsigned int *seed)
+{
+	struct io_uring_sqe *sqe = uring_sqe(seed);
+
+	if (!sqe)
+		return sys_renameat2(AT_FDCWD, from, AT_FDCWD, to, flags);
+	io_uring_prep_renameat(sqe, AT_FDCWD, from, AT_FDCWD, to, flags);
+	return uring_run();
 }
 
 static void slot_path(char *buf, int s)
@@ -495,7 +602,8 @@ static void do_one(unsigned int *seed)
 		expect = oa < 0 ? 0 : open_errno(ta);
 		if (ta == T_REG)
 			olock(oa); /* O_TRUNC changes the data */
-		fd = open(pa, O_CREAT | O_WRONLY | O_NOFOLLOW | O_NONBLOCK | (trunc ? O_TRUNC : 0), 0644);
+		fd = x_open_creat(pa, O_CREAT | O_WRONLY | O_NOFOLLOW | O_NONBLOCK | (trunc ? O_TRUNC : 0),
+				  seed);
 		e = outcome(op, pa, expect, fd, &failed);
 		if (ta == T_REG) {
 			if (e == 0 && trunc)
@@ -564,7 +672,7 @@ static void do_one(unsigned int *seed)
 	case OP_UNLINK:
 		expect = oa < 0 ? ENOENT : ta == T_DIR ? EISDIR : 0;
 		olock(oa);
-		e = outcome(op, pa, expect, unlink(pa), &failed);
+		e = outcome(op, pa, expect, x_unlink(pa, 0, seed), &failed);
 		if (e == 0) {
 			M->slots[a].obj = -1;
 			obj_unref_unlock(oa);
@@ -573,7 +681,7 @@ static void do_one(unsigned int *seed)
 		}
 		break;
 	case OP_MKDIR:
-		e = outcome(op, pa, oa >= 0 ? EEXIST : 0, mkdir(pa, 0755), &failed);
+		e = outcome(op, pa, oa >= 0 ? EEXIST : 0, x_mkdir(pa, seed), &failed);
 		if (e == 0) {
 			int o = obj_alloc(T_DIR);
 
@@ -586,7 +694,7 @@ static void do_one(unsigned int *seed)
 	case OP_RMDIR:
 		expect = oa < 0 ? ENOENT : ta != T_DIR ? ENOTDIR : 0;
 		olock(oa);
-		e = outcome(op, pa, expect, rmdir(pa), &failed);
+		e = outcome(op, pa, expect, x_unlink(pa, AT_REMOVEDIR, seed), &failed);
 		if (e == 0) {
 			M->slots[a].obj = -1;
 			obj_unref_unlock(oa);
@@ -598,7 +706,7 @@ static void do_one(unsigned int *seed)
 		char target[40];
 
 		snprintf(target, sizeof(target), "target-%u", rnd(seed) % 100000);
-		e = outcome(op, pa, oa >= 0 ? EEXIST : 0, symlink(target, pa), &failed);
+		e = outcome(op, pa, oa >= 0 ? EEXIST : 0, x_symlink(target, pa, seed), &failed);
 		if (e == 0) {
 			int o = obj_alloc(T_LNK);
 
@@ -655,7 +763,7 @@ static void do_one(unsigned int *seed)
 		/* the new name is looked up (EEXIST) before vfs_link() (EPERM) */
 		expect = oa < 0 ? ENOENT : ob >= 0 ? EEXIST : ta == T_DIR ? EPERM : 0;
 		olock(oa);
-		e = outcome(op, pb, expect, link(pa, pb), &failed);
+		e = outcome(op, pb, expect, x_link(pa, pb, seed), &failed);
 		if (e == 0) {
 			M->objs[oa].nlink++;
 			M->slots[b].obj = oa;
@@ -678,8 +786,7 @@ static void do_one(unsigned int *seed)
 			int victim = ob >= 0 && ob != oa ? ob : -1; /* loses a name */
 
 			olock(victim);
-			r = sys_renameat2(AT_FDCWD, pa, AT_FDCWD, pb,
-					  op == OP_RENAME ? 0 : RENAME_WHITEOUT);
+			r = x_rename(pa, pb, op == OP_RENAME ? 0 : RENAME_WHITEOUT, seed);
 			e = outcome(op, pa, expect, r, &failed);
 			if (e == 0 && victim >= 0)
 				obj_unref_unlock(victim);
@@ -708,8 +815,7 @@ static void do_one(unsigned int *seed)
 		break;
 	case OP_RENAME_NOREPLACE:
 		expect = oa < 0 ? ENOENT : ob >= 0 ? EEXIST : 0;
-		e = outcome(op, pa, expect, sys_renameat2(AT_FDCWD, pa, AT_FDCWD, pb, RENAME_NOREPLACE),
-			    &failed);
+		e = outcome(op, pa, expect, x_rename(pa, pb, RENAME_NOREPLACE, seed), &failed);
 		if (e == 0) {
 			M->slots[b].obj = oa;
 			M->slots[a].obj = -1;
@@ -717,8 +823,7 @@ static void do_one(unsigned int *seed)
 		break;
 	case OP_RENAME_EXCHANGE:
 		expect = oa < 0 || ob < 0 ? ENOENT : 0;
-		e = outcome(op, pa, expect, sys_renameat2(AT_FDCWD, pa, AT_FDCWD, pb, RENAME_EXCHANGE),
-			    &failed);
+		e = outcome(op, pa, expect, x_rename(pa, pb, RENAME_EXCHANGE, seed), &failed);
 		if (e == 0) {
 			M->slots[b].obj = oa;
 			M->slots[a].obj = ob;
@@ -753,10 +858,21 @@ static void aim_faults_at_me(void)
 static void *writer(void *arg)
 {
 	unsigned int seed = 0x9e3779b9u * (unsigned int)(uintptr_t)arg + 1;
+	struct io_uring own;
 
+	if (M->uring) {
+		if (io_uring_queue_init(4, &own, 0)) {
+			report_bad("io_uring_queue_init failed");
+			return NULL;
+		}
+		ring = &own;
+	}
 	aim_faults_at_me();
 	while (!M->stop)
 		do_one(&seed);
+	if (ring)
+		io_uring_queue_exit(ring);
+	ring = NULL;
 	return NULL;
 }
 
@@ -920,6 +1036,7 @@ FIXTURE_VARIANT(shadow) {
 	const char *type;
 	const char *opts;
 	int faults;
+	int uring;
 };
 
 FIXTURE_VARIANT_ADD(shadow, pdirfs_sync) {
@@ -936,6 +1053,15 @@ FIXTURE_VARIANT_ADD(shadow, pdirfs_async_latency) {
 
 FIXTURE_VARIANT_ADD(shadow, pdirfs_exclusive) {
 	.type = "pdirfs", .opts = "dirops=exclusive",
+};
+
+/* Half of the directory operations through io_uring (see the top). */
+FIXTURE_VARIANT_ADD(shadow, pdirfs_async_uring) {
+	.type = "pdirfs", .opts = "completion=async,latency_us=100", .uring = 1,
+};
+
+FIXTURE_VARIANT_ADD(shadow, tmpfs_uring) {
+	.type = "tmpfs", .opts = "", .uring = 1,
 };
 
 /* The reference: if the model disagrees with tmpfs, the model is wrong. */
@@ -1000,6 +1126,7 @@ TEST_F_TIMEOUT(shadow, model, 7200)
 		ASSERT_EQ(0, faults_configure(1));
 		M->faults = 1;
 	}
+	M->uring = variant->uring;
 	for (int i = 0; i < threads; i++)
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, i < WRITERS ? writer : reader,
 					    (void *)(uintptr_t)i));
@@ -1042,6 +1169,10 @@ TEST_F_TIMEOUT(shadow, model, 7200)
 	EXPECT_LT(1000, total) TH_LOG("too few operations to mean anything");
 	if (variant->faults)
 		EXPECT_LT(0, inj) TH_LOG("fault injection never hit an operation");
+	if (variant->uring) {
+		TH_LOG("%lu of them through io_uring", M->uring_ops);
+		EXPECT_LT(total / 8, M->uring_ops) TH_LOG("too few through io_uring");
+	}
 	munmap(M, sizeof(*M));
 }
 

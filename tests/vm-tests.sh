@@ -8,7 +8,9 @@
 #   $1 = check: load the module (KUnit runs at load), run every selftest,
 #               unload the module.
 #   $1 = stress: the shadow-model stress (tests/shadow_stress.c) in the sync,
-#               async, async+latency and exclusive modes at once, each for
+#               async, async+latency, exclusive and io_uring (async+latency,
+#               half of the directory operations through io_uring) modes
+#               at once, each for
 #               pdirfs.stress_seconds= seconds (and, on a kernel with fault
 #               injection, the fault variants after them).
 #   $1 = demo:  mount pdirfs and show it working.
@@ -211,7 +213,7 @@ stress)
 	insmod $MOD || exit 1
 	start=$(date +%s)
 	pids=
-	modes="pdirfs_sync pdirfs_async pdirfs_async_latency pdirfs_exclusive"
+	modes="pdirfs_sync pdirfs_async pdirfs_async_latency pdirfs_exclusive pdirfs_async_uring"
 	for v in $modes; do
 		(cd /tmp && PDIRFS_SHADOW_SECONDS=$secs /tests/bin/shadow_stress -v $v \
 			> /tmp/stress-$v.tap 2>&1; echo "# exit status $?" >> /tmp/stress-$v.tap) &
