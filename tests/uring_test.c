@@ -831,6 +831,34 @@ static void reap_in_flight(struct __test_metadata *_metadata, struct io_uring *r
 }
 
 /*
+ * Reaps @n CQEs of operations that remove a directory: the one with user
+ * data 1 (whose directory is not empty) must fail with -ENOTEMPTY, the
+ * others succeed.  Returns the time since @t0.
+ */
+static double reap_removals(struct __test_metadata *_metadata, struct io_uring *ring, int n,
+			    const char *what, double t0, int workers)
+{
+	struct io_uring_cqe *cqe;
+	double secs;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		int op, r = io_uring_wait_cqe(ring, &cqe);
+
+		EXPECT_EQ(0, r);
+		if (r)
+			break;
+		op = io_uring_cqe_get_data64(cqe);
+		EXPECT_EQ(op == 1 ? -ENOTEMPTY : 0, cqe->res) TH_LOG("%s: d%d", what, op);
+		io_uring_cqe_seen(ring, cqe);
+	}
+	secs = monotonic_s() - t0;
+	ksft_print_msg("%d %s in flight over a %d ms round trip: %.3f s, %d io-wq workers\n",
+		       n, what, SLOW_US / 1000, secs, workers);
+	return secs;
+}
+
+/*
  * UNLINKAT in flight holds no worker either.  Its victim's i_rwsem is
  * released while in flight; a link(2) or unlink(2) of the same inode
  * through another name waits for the unlink's done_cb, even from the
@@ -879,9 +907,8 @@ TEST(unlinkat_in_flight_holds_no_worker)
 TEST(rmdirat_in_flight_holds_no_worker)
 {
 	char dir[64], names[INFLIGHT][16], path[96];
-	struct io_uring_cqe *cqe;
 	struct io_uring ring;
-	int dfd, fd, i, workers;
+	int dfd, fd, workers;
 	double t0, t1, secs;
 	struct stat st;
 
@@ -935,17 +962,7 @@ TEST(rmdirat_in_flight_holds_no_worker)
 	/* the rmdir of d1 fails (not empty): then the entry goes in */
 	EXPECT_EQ(0, mkdirat(dfd, "d1/y", 0755));
 
-	for (i = 0; i < INFLIGHT; i++) {
-		int op;
-
-		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
-		op = io_uring_cqe_get_data64(cqe);
-		EXPECT_EQ(op == 1 ? -ENOTEMPTY : 0, cqe->res) TH_LOG("rmdir of d%d", op);
-		io_uring_cqe_seen(&ring, cqe);
-	}
-	secs = monotonic_s() - t0;
-	ksft_print_msg("%d rmdirat in flight over a %d ms round trip: %.3f s, %d io-wq workers\n",
-		       INFLIGHT, SLOW_US / 1000, secs, workers);
+	secs = reap_removals(_metadata, &ring, INFLIGHT, "rmdirat", t0, workers);
 	EXPECT_GE(FEW_WORKERS, workers);
 	/* the rmdirs, then the submitter's mkdir of d1/y: two round trips */
 	EXPECT_GT(5.0 * SLOW_US / 1e6, secs);
@@ -1183,7 +1200,6 @@ TEST(renameat_over_directories_in_flight_holds_no_worker)
 	char dir[64], names[INFLIGHT][2][16];
 	int dfd, fd, e0, e1, e2, e3, i, workers;
 	ino_t ino[INFLIGHT];
-	struct io_uring_cqe *cqe;
 	struct io_uring ring;
 	double t0, t1, secs;
 	struct stat st;
@@ -1241,17 +1257,8 @@ TEST(renameat_over_directories_in_flight_holds_no_worker)
 	/* the rename over e1 fails (not empty): then the entry goes in */
 	EXPECT_EQ(0, mkdirat(e1, "y", 0755));
 
-	for (i = 0; i <= INFLIGHT; i++) {
-		int op;
-
-		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
-		op = io_uring_cqe_get_data64(cqe);
-		EXPECT_EQ(op == 1 ? -ENOTEMPTY : 0, cqe->res) TH_LOG("rename of d%d", op);
-		io_uring_cqe_seen(&ring, cqe);
-	}
-	secs = monotonic_s() - t0;
-	ksft_print_msg("%d renameat over directories in flight over a %d ms round trip: %.3f s, %d io-wq workers\n",
-		       INFLIGHT + 1, SLOW_US / 1000, secs, workers);
+	secs = reap_removals(_metadata, &ring, INFLIGHT + 1, "renameat over directories", t0,
+			     workers);
 	EXPECT_GE(FEW_WORKERS, workers);
 	/* the renames, then the submitter's mkdir in e1: two round trips */
 	EXPECT_GT(5.0 * SLOW_US / 1e6, secs);
