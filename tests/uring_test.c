@@ -21,6 +21,7 @@
 #include <liburing.h>
 #include <stdbool.h>
 #include <time.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "pdirfs_test.h"
@@ -1288,6 +1289,69 @@ TEST(renameat_over_directories_in_flight_holds_no_worker)
 	close(e2);
 	close(e3);
 	io_uring_queue_exit(&ring);
+	slow_umount(dir, dfd);
+}
+
+/*
+ * Exchanges "f" (a file) and "d" (a directory) in @dfd, through io_uring
+ * or with renameat2(2), and returns how many of the inotify events on the
+ * directory say IN_ISDIR, or -1.  Four events: f's IN_MOVED_FROM and
+ * IN_MOVED_TO, then the directory's, which carry IN_ISDIR.
+ */
+static int exchange_isdir_events(int dfd, bool uring)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	int in = inotify_init1(IN_NONBLOCK), r = -1, n = 0;
+	struct io_uring ring;
+	ssize_t len;
+	char *p;
+
+	if (in < 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "/proc/self/fd/%d", dfd);
+	if (inotify_add_watch(in, buf, IN_MOVED_FROM | IN_MOVED_TO) < 0)
+		goto out;
+	if (uring) {
+		if (io_uring_queue_init(4, &ring, 0))
+			goto out;
+		r = u_rename(&ring, dfd, "f", "d", RENAME_EXCHANGE);
+		io_uring_queue_exit(&ring);
+	} else {
+		r = sys_renameat2(dfd, "f", dfd, "d", RENAME_EXCHANGE);
+	}
+	if (r)
+		goto out;
+	len = read(in, buf, sizeof(buf));
+	for (p = buf; len > 0 && p < buf + len;) {
+		struct inotify_event *ev = (struct inotify_event *)p;
+
+		n += !!(ev->mask & IN_ISDIR);
+		p += sizeof(*ev) + ev->len;
+	}
+	r = len > 0 ? n : -1;
+out:
+	close(in);
+	return r;
+}
+
+/*
+ * An exchange with a directory ended by the work item reports the
+ * directory to fsnotify as one, as rename(2) does (patch 0068: the work
+ * item passed no target inode for a directory target).
+ */
+TEST(renameat_exchange_with_directory_notifies_isdir)
+{
+	char dir[64];
+	int dfd, fd;
+
+	dfd = slow_mount(dir, sizeof(dir));
+	ASSERT_LE(0, dfd);
+	fd = openat(dfd, "f", O_CREAT | O_WRONLY, 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, mkdirat(dfd, "d", 0755));
+	EXPECT_EQ(2, exchange_isdir_events(dfd, false)) TH_LOG("renameat2(2)");
+	EXPECT_EQ(2, exchange_isdir_events(dfd, true)) TH_LOG("io_uring");
 	slow_umount(dir, dfd);
 }
 
